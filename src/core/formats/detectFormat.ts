@@ -1,0 +1,73 @@
+import type {FormatAdapter} from "./formatAdapter.js";
+import {formats} from "./formats.js";
+import {isRecord, typeName} from "./recordFields.js";
+
+export interface Detection {
+  format: string;
+  confidence: number;
+  explanation: string;
+  alternatives: Array<{format: string; confidence: number; explanation: string}>;
+}
+
+/** Below this, a "match" is a coincidence of one generic key; asking the user beats guessing. */
+export const MIN_CONFIDENCE = 0.3;
+
+export class UnknownFormatError extends Error {
+  /** Keys found in the sampled records, most frequent first. */
+  columns: string[];
+  /** Formats sharing at least one key with the records, fewest missing keys first. */
+  closest: Array<{format: string; missing: string[]}>;
+  constructor(columns: string[], closest: Array<{format: string; missing: string[]}>, what: string) {
+    const near = closest.map(({format, missing}) => (missing.length ? `${format} (lacks ${missing.join(", ")})` : `${format} (has its keys, but the values have other types)`));
+    super(
+      [
+        `no known format fits ${what}.`,
+        `Columns found: ${columns.length ? columns.slice(0, 20).join(", ") + (columns.length > 20 ? ` and ${columns.length - 20} more` : "") : "none"}.`,
+        near.length ? `Closest formats: ${near.join("; ")}.` : "",
+        "Name the format with --format NAME, or map the columns with --map prompt=COLUMN,chosen=COLUMN[,rejected=COLUMN]."
+      ]
+        .filter(Boolean)
+        .join(" ")
+    );
+    this.name = "UnknownFormatError";
+    this.columns = columns;
+    this.closest = closest;
+  }
+}
+
+function columnsOf(sample: readonly unknown[]): string[] {
+  const counts = new Map<string, number>();
+  for (const record of sample) if (isRecord(record)) for (const key of Object.keys(record)) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([key]) => key);
+}
+
+function closestFormats(columns: string[], registry: Record<string, FormatAdapter>): Array<{format: string; missing: string[]}> {
+  const present = new Set(columns);
+  return Object.values(registry)
+    .filter((adapter) => adapter.keys?.some((key) => present.has(key)))
+    .map((adapter) => ({format: adapter.name, missing: adapter.keys!.filter((key) => !present.has(key)), matched: adapter.keys!.filter((key) => present.has(key)).length}))
+    .sort((a, b) => a.missing.length - b.missing.length || b.matched - a.matched)
+    .slice(0, 3)
+    .map(({format, missing}) => ({format, missing}));
+}
+
+function describeSample(sample: readonly unknown[]): string {
+  if (!sample.length) return "an empty sample (no records were read)";
+  const objects = sample.filter(isRecord).length;
+  if (!objects) return `these records: they are not JSON objects (the first is ${typeName(sample[0])})`;
+  return `these ${sample.length} sampled records`;
+}
+
+/** Scores every format on the sample; the best one wins, ties go to the earlier registry entry. */
+export function detectFormat(sample: readonly unknown[], registry: Record<string, FormatAdapter> = formats): Detection {
+  const scored = Object.values(registry)
+    .map((adapter) => ({format: adapter.name, ...(adapter.detect(sample) ?? {confidence: 0, explanation: ""})}))
+    .filter((entry) => entry.confidence > 0)
+    .sort((a, b) => b.confidence - a.confidence);
+  const [best, ...alternatives] = scored;
+  if (!best || best.confidence < MIN_CONFIDENCE) {
+    const columns = columnsOf(sample);
+    throw new UnknownFormatError(columns, closestFormats(columns, registry), describeSample(sample));
+  }
+  return {format: best.format, confidence: best.confidence, explanation: best.explanation, alternatives};
+}

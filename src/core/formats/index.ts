@@ -1,0 +1,18 @@
+/**
+ * Dataset formats: detection, conversion to canonical rows with DS-Chat's exact strings, and local/jsonfile output.
+ * Isomorphic (no Node or DOM APIs): used by the browser pages, the loaders and the CLI alike.
+ */
+export {type ConvertResult, type ExampleParts, type FormatAdapter, type FormatDetection, type RowContext, acceptConvention, acceptRow, defineAdapter, rejectRecord} from "./formatAdapter.js";
+export {formats} from "./formats.js";
+export {type Detection, MIN_CONFIDENCE, UnknownFormatError, detectFormat} from "./detectFormat.js";
+export {FormatOptionError} from "./formatOptionError.js";
+export {type Mapping, type MappingTarget, type PathSegment, MAPPING_TARGETS, formatPath, parseMapping, parsePath, resolvePath} from "./parseMapping.js";
+export {mappingAdapter} from "./mappingAdapter.js";
+export {findFormat, resolveAdapter} from "./resolveAdapter.js";
+export {type LocalJsonDeviation, type StringDeviation, localJsonDeviation, localJsonStrings, toLocalJsonRow} from "./toLocalJsonRow.js";
+export {ASSISTANT_MARKER, HUMAN_MARKER, PROMPT_END, renderDsChat, renderPrompt} from "./renderDsChat.js";
+export {parseTranscript} from "./parseTranscript.js";
+export {EXCERPT_MAX_CHARS, excerptOf} from "./excerptOf.js";
+export {extractHhDialogue} from "./adapters/hhRlhf.js";
+export {stripWebgptCitations} from "./adapters/dschatEnglish.js";
+export {FORMATS_VERSION} from "./formatsVersion.js";
