@@ -14,7 +14,7 @@ export function LengthHistogram(rows: LengthRow[], {width = 640, height = 260, t
     y: {label: "↑ Rows", grid: true},
     color: {legend: true, domain: ["chosen", "rejected"], range: ["#3b82f6", "#f97316"]},
     marks: [
-      Plot.rectY(rows, Plot.binX({y2: "count"}, {x: "chars", fill: "side", mixBlendMode: "multiply", fillOpacity: 0.6, thresholds})),
+      Plot.rectY(rows, Plot.binX<Plot.RectYOptions>({y2: "count"}, {x: "chars", fill: "side", mixBlendMode: "multiply", fillOpacity: 0.6, thresholds})),
       Plot.ruleY([0])
     ]
   });
