@@ -3,7 +3,8 @@ export default {
   root: "src",
   title: "dschat-studio",
   pages: [
-    {name: "Datasets", path: "/datasets"}
+    {name: "Datasets", path: "/datasets"},
+    {name: "Config", path: "/config"}
   ],
   // The default theme links Google Fonts; the studio must make no request outside its own origin.
   globalStylesheets: [],

@@ -1,0 +1,175 @@
+/**
+ * Per-GPU and per-node host memory of each step of a plan. Step 3 holds actor, reference, (EMA,) critic and reward at
+ * once, then peaks in whichever phase is largest: generation (KV cache, hybrid-engine weights, experience logits), actor
+ * training or critic training. Every term carries its formula; `assumptions` lists what is approximated.
+ */
+import type {Phase} from "../canonical.js";
+import {familySupport} from "../models/familySupport.js";
+import type {ModelArchitecture} from "../models/modelArchitecture.js";
+import {resizedVocab} from "../models/modelArchitecture.js";
+import type {Plan} from "../plan/normalizePlan.js";
+import type {PlanModels} from "../plan/planModels.js";
+import type {MemoryTerm, ModelCounts} from "./modelMemory.js";
+import {activationTerm, fmt, frozenModelWeights, GiB, logitsTerm, modelCounts, trainedModelStates} from "./modelMemory.js";
+
+export interface MemoryOptions {
+  worldSize: number;
+  gpusPerNode: number;
+  /** Rows of the training split each step reads (after data_split), for DS-Chat's in-memory data cache. */
+  trainRows?: Partial<Record<Phase, number>>;
+  /** Overrides the family's default attention kernel. */
+  attention?: "eager" | "sdpa";
+}
+
+export interface StepMemory {
+  step: Phase;
+  /** GPU terms at the peak: resident states plus the largest phase's transient terms. */
+  terms: MemoryTerm[];
+  peakPhase: string;
+  allocatedBytes: number;
+  /** allocated + CUDA context + caching-allocator slack: what nvidia-smi shows. */
+  reservedBytes: number;
+  host: MemoryTerm[];
+  hostBytesPerNode: number;
+  counts: Record<string, ModelCounts>;
+  notes: string[];
+}
+
+/** The CUDA context and kernels (not seen by torch.cuda.max_memory_allocated) and the caching allocator's unused blocks. */
+export const CUDA_CONTEXT_BYTES = 0.8 * GiB;
+export const ALLOCATOR_SLACK = 0.1;
+
+export const memoryAssumptions = [
+  "Mixed-precision Adam: 2 B weights + 2 B gradients + 16 B optimizer state (fp32 master, fp32 gradient, Adam m and v) per trainable parameter. ZeRO shards optimizer states from stage 1, gradients from stage 2, weights at stage 3: stage 2 is then 2Ψ + 18Ψ/N, DeepSpeed's current code (estimate_zero2_model_states_mem_needs), not its docs' 4Ψ + 16Ψ/N (memory.rst), which is what we count at stage 1; at stage 3 we count 20Ψ/N where DeepSpeed's code counts 18Ψ/N.",
+  "--offload moves optimizer states to CPU at ZeRO stages 1-3 and weights at stage 3 only (DeepSpeed ignores offload_param below stage 3).",
+  "Activations: Korthikanti et al. 2022, 16-bit, s·b·(34h + 5·a·s) per layer for a 4h MLP, gated MLPs scaled to their FFN size; the 5·a·s attention-score term is dropped for SDPA attention; dropout masks counted even where dropout is 0 (a slight over-estimate).",
+  "Gradient checkpointing keeps each layer's input (2·s·b·h) plus one layer's activations during recompute.",
+  "Logits: 10 B per element (fp16 logits, the fp32 copy transformers makes for the loss, and its fp32 gradient).",
+  "DS-Chat pads every sample to max_seq_len (steps 1, 2) or max_prompt_seq_len + max_answer_seq_len (step 3), so memory depends on those lengths, not on the text.",
+  "Vocabulary resized to 8·ceil(len(tokenizer)/8) as DS-Chat does.",
+  "Step 3 generation: KV cache 2·layers·b·(prompt+answer)·kv_heads·head_dim·2 B; with the hybrid engine at ZeRO-3 the actor's full 16-bit weights are gathered (÷ inference_tp_size).",
+  `Reserved (nvidia-smi) = allocated × ${1 + ALLOCATOR_SLACK} + ${CUDA_CONTEXT_BYTES / GiB} GiB CUDA context.`,
+  "Host: DS-Chat's data cache holds rows × max_seq_len × 2 tensors × 8 B (×2 for step 2's pairs) in every GPU process; HF from_pretrained loads fp32 weights (4 B/param) in every process below ZeRO-3."
+];
+
+const sum = (terms: MemoryTerm[]) => terms.reduce((total, term) => total + term.bytes, 0);
+
+function finish(step: Phase, terms: MemoryTerm[], peakPhase: string, host: MemoryTerm[], counts: Record<string, ModelCounts>, notes: string[]): StepMemory {
+  const allocatedBytes = sum(terms);
+  return {
+    step,
+    terms,
+    peakPhase,
+    allocatedBytes,
+    reservedBytes: allocatedBytes * (1 + ALLOCATOR_SLACK) + CUDA_CONTEXT_BYTES,
+    host,
+    hostBytesPerNode: sum(host),
+    counts,
+    notes
+  };
+}
+
+function dataCacheTerm(rows: number | undefined, seqLen: number, tensorsPerRow: number, gpusPerNode: number): MemoryTerm[] {
+  if (!rows) return [];
+  const bytes = rows * seqLen * tensorsPerRow * 8 * gpusPerNode;
+  return [{model: "data", kind: "data-cache", bytes, formula: `${fmt(rows)} rows × ${seqLen} tokens × ${tensorsPerRow} int64 tensors × 8 B × ${gpusPerNode} processes (torch.load per rank, #450)`}];
+}
+
+function loadingTerm(name: string, params: number, stage: number, gpusPerNode: number): MemoryTerm {
+  const processes = stage === 3 ? 1 : gpusPerNode;
+  return {model: name, kind: "loading", bytes: 4 * params * processes, formula: `fp32 from_pretrained: 4 B × ${fmt(params)} × ${processes} process(es)${stage === 3 ? " (zero.Init partitions as it loads)" : ""} — transient`};
+}
+
+function offloadHostTerms(name: string, counts: ModelCounts, stage: number, offload: boolean, worldSize: number, gpusPerNode: number): MemoryTerm[] {
+  if (!offload || stage === 0) return [];
+  const terms: MemoryTerm[] = [{model: name, kind: "optimizer", bytes: ((16 * counts.trainable) / worldSize) * gpusPerNode, formula: `16 B × ${fmt(counts.trainable)} trainable / ${worldSize} GPUs × ${gpusPerNode} per node (CPU Adam)`}];
+  if (stage === 3) terms.push({model: name, kind: "weights", bytes: ((2 * counts.params) / worldSize) * gpusPerNode, formula: `2 B × ${fmt(counts.params)} / ${worldSize} GPUs × ${gpusPerNode} per node`});
+  return terms;
+}
+
+function supervisedStep(step: 1 | 2, plan: Plan, arch: ModelArchitecture, options: MemoryOptions): StepMemory {
+  const args = step === 1 ? plan.step1 : plan.step2;
+  const vocabRows = resizedVocab(arch, args.add_eot_token);
+  const head = step === 1 ? "causalLM" : "base";
+  const name = step === 1 ? "model" : "reward";
+  const counts = modelCounts({arch, vocabRows, head, loraDim: args.lora_dim, loraModuleName: args.lora_module_name, onlyOptimizeLora: args.only_optimize_lora});
+  const sequences = args.per_device_train_batch_size * (step === 2 ? 2 : 1);
+  const attention = options.attention ?? familySupport[arch.family].attention;
+  const terms = trainedModelStates(name, counts, {stage: args.zero_stage, offload: args.offload, worldSize: options.worldSize});
+  terms.push(activationTerm(name, arch, {sequences, seqLen: args.max_seq_len, gradientCheckpointing: args.gradient_checkpointing, attention}));
+  if (step === 1) terms.push(logitsTerm(name, sequences, args.max_seq_len, vocabRows));
+  const host = [
+    ...offloadHostTerms(name, counts, args.zero_stage, args.offload, options.worldSize, options.gpusPerNode),
+    loadingTerm(name, counts.params, args.zero_stage, options.gpusPerNode),
+    ...dataCacheTerm(options.trainRows?.[step], args.max_seq_len, step === 2 ? 4 : 2, options.gpusPerNode)
+  ];
+  return finish(step, terms, "training", host, {[name]: counts}, counts.loraNote ? [counts.loraNote] : []);
+}
+
+function step3(plan: Plan, actorArch: ModelArchitecture, criticArch: ModelArchitecture, options: MemoryOptions): StepMemory {
+  const a = plan.step3;
+  const n = options.worldSize;
+  const seqLen = a.max_prompt_seq_len + a.max_answer_seq_len;
+  const actorVocab = resizedVocab(actorArch, a.add_eot_token);
+  const criticVocab = resizedVocab(criticArch, a.add_eot_token);
+  const actor = modelCounts({arch: actorArch, vocabRows: actorVocab, head: "causalLM", loraDim: a.actor_lora_dim, loraModuleName: a.actor_lora_module_name, onlyOptimizeLora: a.only_optimize_lora});
+  const critic = modelCounts({arch: criticArch, vocabRows: criticVocab, head: "base", loraDim: a.critic_lora_dim, loraModuleName: a.critic_lora_module_name, onlyOptimizeLora: a.only_optimize_lora});
+  const refStage = a.actor_zero_stage === 3 ? 3 : 0;
+  const rewardStage = a.critic_zero_stage === 3 ? 3 : 0;
+  const frozenActorParams = actor.params - actor.loraParams;
+  const frozenCriticParams = critic.params - critic.loraParams;
+  const resident: MemoryTerm[] = [
+    ...trainedModelStates("actor", actor, {stage: a.actor_zero_stage, offload: a.offload, worldSize: n}),
+    frozenModelWeights("ref", frozenActorParams, refStage, a.offload_reference_model, n),
+    ...(a.enable_ema ? [frozenModelWeights("ema", frozenActorParams, refStage, a.offload_reference_model, n)] : []),
+    ...trainedModelStates("critic", critic, {stage: a.critic_zero_stage, offload: a.offload, worldSize: n}),
+    frozenModelWeights("reward", frozenCriticParams, rewardStage, a.offload_reward_model, n)
+  ];
+  const genBatch = a.per_device_generation_batch_size;
+  const trainBatch = a.per_device_training_batch_size;
+  const kvBytes = 2 * actorArch.layers * genBatch * seqLen * actorArch.kvHeads * actorArch.headDim * 2;
+  const generation: MemoryTerm[] = [
+    {model: "actor", kind: "kv-cache", bytes: kvBytes, formula: `2 · ${actorArch.layers} layers · b=${genBatch} · ${seqLen} tokens · ${actorArch.kvHeads}×${actorArch.headDim} · 2 B`},
+    logitsTerm("experience", genBatch, seqLen, actorVocab, 6)
+  ];
+  generation[1].formula += " — actor and reference logits + log-softmax, 16-bit, while making experience";
+  if (a.enable_hybrid_engine && a.actor_zero_stage === 3)
+    generation.push({model: "actor", kind: "hybrid-engine", bytes: (2 * actor.params) / a.inference_tp_size, formula: `hybrid engine gathers 2 B × ${fmt(actor.params)} / inference_tp_size ${a.inference_tp_size}`});
+  const actorAttention = options.attention ?? familySupport[actorArch.family].attention;
+  const criticAttention = options.attention ?? familySupport[criticArch.family].attention;
+  const actorTraining = [
+    activationTerm("actor", actorArch, {sequences: trainBatch, seqLen, gradientCheckpointing: a.actor_gradient_checkpointing, attention: actorAttention}),
+    logitsTerm("actor", trainBatch, seqLen, actorVocab)
+  ];
+  const criticTraining = [activationTerm("critic", criticArch, {sequences: trainBatch, seqLen, gradientCheckpointing: a.critic_gradient_checkpointing, attention: criticAttention})];
+  const phases: [string, MemoryTerm[]][] = [
+    ["generation", generation],
+    ["actor training", actorTraining],
+    ["critic training", criticTraining]
+  ];
+  const [peakPhase, peakTerms] = phases.reduce((best, phase) => (sum(phase[1]) > sum(best[1]) ? phase : best));
+  const host = [
+    ...offloadHostTerms("actor", actor, a.actor_zero_stage, a.offload, n, options.gpusPerNode),
+    ...offloadHostTerms("critic", critic, a.critic_zero_stage, a.offload, n, options.gpusPerNode),
+    ...(a.offload_reference_model && refStage === 3 ? [{model: "ref", kind: "weights", bytes: ((2 * frozenActorParams) / n) * options.gpusPerNode, formula: "2 B × actor params / GPUs × GPUs per node"}] : []),
+    loadingTerm("actor", actor.params, a.actor_zero_stage, options.gpusPerNode),
+    ...dataCacheTerm(options.trainRows?.[3], a.max_prompt_seq_len, 2, options.gpusPerNode)
+  ];
+  const notes = [actor.loraNote && `actor: ${actor.loraNote}`, critic.loraNote && `critic: ${critic.loraNote}`].filter((note): note is string => Boolean(note));
+  return finish(3, [...resident, ...peakTerms], peakPhase, host, {actor, critic}, notes);
+}
+
+/** One StepMemory per selected step whose models are known. */
+export function estimateMemory(plan: Plan, models: PlanModels, options: MemoryOptions): StepMemory[] {
+  const steps: StepMemory[] = [];
+  for (const step of plan.steps) {
+    if (step === 1 && models.step1) steps.push(supervisedStep(1, plan, models.step1, options));
+    if (step === 2 && models.step2) steps.push(supervisedStep(2, plan, models.step2, options));
+    if (step === 3 && models.actor && models.critic) steps.push(step3(plan, models.actor, models.critic, options));
+  }
+  return steps;
+}
+
+export function toGiB(bytes: number): number {
+  return Math.round((bytes / GiB) * 100) / 100;
+}

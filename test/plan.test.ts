@@ -1,0 +1,200 @@
+import assert from "node:assert/strict";
+import {describe, it} from "node:test";
+import {dschatCommand, formatNumber, mainPyArgs, shellQuote} from "../src/core/plan/dschatCommand.js";
+import {dsConfigsForPlan, getEvalDsConfig, getTrainDsConfig} from "../src/core/plan/dsConfig.js";
+import {defaultPlan, normalizePlan} from "../src/core/plan/normalizePlan.js";
+import {validatePlan} from "../src/core/plan/validatePlan.js";
+
+// dschat.md §4, verified by calling DS-Chat's functions: the exact key order matters for diffing against a run's log.
+const trainDefaultsFp16 =
+  '{"train_batch_size":32,"train_micro_batch_size_per_gpu":4,"steps_per_print":10,"zero_optimization":{"stage":2,"overlap_comm":true,' +
+  '"offload_param":{"device":"none"},"offload_optimizer":{"device":"none"},"stage3_param_persistence_threshold":10000,' +
+  '"stage3_max_live_parameters":30000000,"stage3_prefetch_bucket_size":30000000,"memory_efficient_linear":false},' +
+  '"fp16":{"enabled":true,"loss_scale_window":100},"gradient_clipping":1,"prescale_gradients":false,"wall_clock_breakdown":false,' +
+  '"hybrid_engine":{"enabled":false,"max_out_tokens":512,"inference_tp_size":1,"release_inference_cache":false,"pin_parameters":true,"tp_gather_partition_size":8},' +
+  '"tensorboard":{"enabled":false,"output_path":"/ds_tensorboard_logs/","job_name":"_tensorboard"}}';
+
+describe("getTrainDsConfig(options)", () => {
+  it("matches DS-Chat's get_train_ds_config key for key and in order", () => {
+    assert.equal(JSON.stringify(getTrainDsConfig({offload: false, dtype: "fp16"})), trainDefaultsFp16);
+  });
+  it("spells bf16 'bfloat16', offloads both param and optimizer, and adds mixed-precision LoRA keys", () => {
+    const config = getTrainDsConfig({offload: true, dtype: "bf16", stage: 3, enableMixedPrecisionLora: true, worldSize: 16, gpusPerNode: 8});
+    assert.deepEqual(Object.keys(config), ["train_batch_size", "train_micro_batch_size_per_gpu", "steps_per_print", "zero_optimization", "bfloat16", "gradient_clipping", "prescale_gradients", "wall_clock_breakdown", "hybrid_engine", "tensorboard"]);
+    assert.deepEqual(config.bfloat16, {enabled: true});
+    const zero = config.zero_optimization as Record<string, unknown>;
+    assert.deepEqual([zero.offload_param, zero.offload_optimizer], [{device: "cpu"}, {device: "cpu"}]);
+    assert.deepEqual(Object.keys(zero).slice(-2), ["zero_quantized_nontrainable_weights", "zero_hpz_partition_size"]);
+    assert.equal(zero.zero_hpz_partition_size, 8);
+    const singleNode = getTrainDsConfig({offload: false, dtype: "bf16", enableMixedPrecisionLora: true, worldSize: 8, gpusPerNode: 8});
+    assert.equal("zero_hpz_partition_size" in (singleNode.zero_optimization as object), false);
+  });
+  it("rejects a dtype DS-Chat cannot map", () => {
+    assert.throws(() => getTrainDsConfig({offload: false, dtype: "fp32" as "fp16"}), /dtype must be fp16 or bf16, got "fp32"/);
+  });
+});
+
+describe("getEvalDsConfig(offload, dtype, stage)", () => {
+  it("matches DS-Chat's get_eval_ds_config (no loss_scale_window, no hybrid engine)", () => {
+    assert.equal(
+      JSON.stringify(getEvalDsConfig(true, "fp16", 3)),
+      '{"train_batch_size":32,"train_micro_batch_size_per_gpu":4,"steps_per_print":10,"zero_optimization":{"stage":3,"stage3_param_persistence_threshold":10000,' +
+        '"offload_param":{"device":"cpu"},"memory_efficient_linear":false},"fp16":{"enabled":true},"gradient_clipping":1,"prescale_gradients":false,"wall_clock_breakdown":false}'
+    );
+  });
+});
+
+describe("dsConfigsForPlan(plan, worldSize, gpusPerNode)", () => {
+  it("sets step 1's batch fields to micro × world × gradient accumulation", () => {
+    const plan = normalizePlan({step1: {model_name_or_path: "facebook/opt-1.3b", per_device_train_batch_size: 8, gradient_accumulation_steps: 2, zero_stage: 2, enable_tensorboard: true}});
+    const config = dsConfigsForPlan(plan, 16)[1]!;
+    assert.equal(config.train_batch_size, 256);
+    assert.equal(config.train_micro_batch_size_per_gpu, 8);
+    assert.deepEqual(config.tensorboard, {enabled: true, output_path: "step1_tensorboard/ds_tensorboard_logs/", job_name: "step1_model_tensorboard"});
+  });
+  it("builds step 3's actor, ref, EMA, critic and reward configs as rlhf_engine.py does", () => {
+    const plan = normalizePlan({
+      steps: [3],
+      step3: {
+        actor_model_name_or_path: "a",
+        critic_model_name_or_path: "c",
+        per_device_training_batch_size: 4,
+        gradient_accumulation_steps: 2,
+        actor_zero_stage: 3,
+        critic_zero_stage: 2,
+        enable_hybrid_engine: true,
+        inference_tp_size: 2,
+        max_prompt_seq_len: 256,
+        max_answer_seq_len: 128,
+        enable_ema: true,
+        offload_reference_model: true,
+        unsupervised_dataset_name: "wikitext",
+        unsupervised_dataset_config_name: "wikitext-2-raw-v1"
+      }
+    });
+    const configs = dsConfigsForPlan(plan, 8)[3]!;
+    const actor = configs.actor as {hybrid_engine: Record<string, unknown>; train_batch_size: number; tensorboard: {job_name: string}};
+    assert.deepEqual(actor.hybrid_engine, {enabled: true, max_out_tokens: 384, inference_tp_size: 2, release_inference_cache: false, pin_parameters: true, tp_gather_partition_size: 8});
+    assert.equal(actor.train_batch_size, 4 * 8 * 4, "unsupervised training doubles the actor's accumulation");
+    assert.equal(actor.tensorboard.job_name, "step3_actor_tensorboard");
+    assert.deepEqual(configs.ref.zero_optimization, {stage: 3, stage3_param_persistence_threshold: 1e4, offload_param: {device: "cpu"}, memory_efficient_linear: false});
+    assert.deepEqual(configs.ema, configs.ref);
+    assert.equal(configs.critic.train_batch_size, 4 * 8 * 2);
+    assert.equal((configs.reward.zero_optimization as {stage: number}).stage, 0, "reward runs ZeRO-3 only when the critic does");
+    assert.equal("hybrid_engine" in configs.critic, true);
+    assert.equal((configs.critic.hybrid_engine as {enabled: boolean}).enabled, false);
+  });
+});
+
+describe("normalizePlan(spec)", () => {
+  it("fills DS-Chat's defaults", () => {
+    const plan = normalizePlan({});
+    assert.deepEqual(plan, defaultPlan());
+    assert.equal(plan.step3.seed, null);
+    assert.equal(plan.step3.num_warmup_steps, 100);
+    assert.equal(plan.step2.learning_rate, 5e-5);
+    assert.deepEqual(plan.step1.data_path, ["Dahoas/rm-static"]);
+  });
+  it("chains steps: outputs feed step 3's actor and critic", () => {
+    const plan = normalizePlan({steps: "all", step1: {model_name_or_path: "facebook/opt-1.3b"}, step2: {model_name_or_path: "facebook/opt-350m"}});
+    assert.deepEqual(plan.steps, [1, 2, 3]);
+    assert.equal(plan.step3.actor_model_name_or_path, "./output/actor-models");
+    assert.equal(plan.step3.critic_model_name_or_path, "./output/reward-models");
+  });
+  it("names the field and quotes the bad value", () => {
+    assert.throws(() => normalizePlan({step1: {zero_stage: "two"}}), /plan\.step1\.zero_stage must be a number, got "two"/);
+    assert.throws(() => normalizePlan({step1: {dtype: "fp32"}}), /plan\.step1\.dtype must be one of fp16, bf16; got "fp32"/);
+    assert.throws(() => normalizePlan({step1: {lora_dims: 8}}), /plan\.step1\.lora_dims is not an argument of this step's main\.py/);
+    assert.throws(() => normalizePlan({step2: {print_loss: true}}), /plan\.step2\.print_loss is not an argument/);
+    assert.throws(() => normalizePlan({steps: [4]}), /plan\.steps must be 1, 2, 3/);
+    assert.throws(() => normalizePlan({infrastructure: {instanceCount: 0}}), /plan\.infrastructure\.instanceCount must be a whole number ≥ 1, got 0/);
+    assert.throws(() => normalizePlan({model: "x"}), /plan\.model is not a plan field/);
+    assert.throws(() => normalizePlan("x"), /a plan must be a JSON object, got "x"/);
+  });
+});
+
+describe("dschatCommand(plan, step, gpusPerNode, nodes)", () => {
+  it("writes the launcher, the non-default arguments in parser order, and --deepspeed", () => {
+    const plan = normalizePlan({step1: {model_name_or_path: "facebook/opt-1.3b", per_device_train_batch_size: 8, learning_rate: 9.65e-6, zero_stage: 2, gradient_checkpointing: true, data_path: ["Dahoas/rm-static", "Dahoas/full-hh-rlhf"], output_dir: "out dir"}});
+    const command = dschatCommand(plan, 1, 8);
+    assert.equal(command.stepDirectory, "training/step1_supervised_finetuning");
+    assert.deepEqual(command.argv, [
+      "deepspeed", "--num_gpus", "8", "training/step1_supervised_finetuning/main.py",
+      "--data_path", "Dahoas/rm-static", "Dahoas/full-hh-rlhf",
+      "--model_name_or_path", "facebook/opt-1.3b",
+      "--per_device_train_batch_size", "8",
+      "--learning_rate", "9.65e-6",
+      "--output_dir", "out dir",
+      "--gradient_checkpointing",
+      "--zero_stage", "2",
+      "--deepspeed"
+    ]);
+    assert.match(command.shell, /^deepspeed --num_gpus 8 training\/step1_supervised_finetuning\/main\.py .* --output_dir 'out dir' /);
+    assert.deepEqual(dschatCommand(plan, 1, 8, 2).argv.slice(0, 6), ["deepspeed", "--num_nodes", "2", "--num_gpus", "8", "training/step1_supervised_finetuning/main.py"]);
+  });
+  it("passes step 3's seed only when set", () => {
+    const plan = normalizePlan({steps: 3, step3: {actor_model_name_or_path: "a", critic_model_name_or_path: "c"}});
+    assert.deepEqual(mainPyArgs(plan, 3), ["--actor_model_name_or_path", "a", "--critic_model_name_or_path", "c", "--deepspeed"]);
+  });
+});
+
+describe("formatNumber(value) / shellQuote(word)", () => {
+  it("keeps learning rates readable and quotes only what needs it", () => {
+    assert.deepEqual([1e-3, 5e-4, 9.65e-6, 0, 27.8].map(formatNumber), ["0.001", "5e-4", "9.65e-6", "0", "27.8"]);
+    assert.equal(shellQuote("<|endoftext|>"), "'<|endoftext|>'");
+    assert.equal(shellQuote("it's"), "'it'\\''s'");
+    assert.equal(shellQuote("decoder.layers."), "decoder.layers.");
+  });
+});
+
+describe("validatePlan(plan)", () => {
+  it("raises DS-Chat's own step 3 errors before launch", () => {
+    const plan = normalizePlan({steps: 3, step3: {actor_model_name_or_path: "a", critic_model_name_or_path: "c", actor_zero_stage: 2, critic_zero_stage: 2, enable_hybrid_engine: true, offload: true, inference_tp_size: 2, enable_mixed_precision_lora: true}});
+    const messages = validatePlan(plan).map((issue) => issue.field);
+    assert.deepEqual(messages, ["step3.enable_mixed_precision_lora", "step3.enable_mixed_precision_lora", "step3.inference_tp_size", "step3.offload"]);
+  });
+  it("reports missing required arguments, bad data splits and ZeRO stages", () => {
+    const issues = validatePlan(normalizePlan({steps: [1, 2], step1: {data_split: "9,1", zero_stage: 4}, step2: {data_split: "a,b,c", model_name_or_path: "m"}}));
+    assert.deepEqual(issues.map((issue) => issue.field), ["step1.model_name_or_path", "step1.zero_stage", "step2.data_split"]);
+    const split = validatePlan(normalizePlan({steps: 3, step3: {actor_model_name_or_path: "a", critic_model_name_or_path: "c", data_split: "9,1"}}));
+    assert.match(split[0].message, /has 2 part\(s\) but step 3 reads part 3/);
+    assert.deepEqual(validatePlan(normalizePlan({step1: {model_name_or_path: "m"}})), []);
+  });
+});
+
+describe("planReport(plan, options)", () => {
+  it("derives every output from one plan and merges DS-Chat validation with the lint rules without duplicates", async () => {
+    const {planReport} = await import("../src/core/plan/planReport.js");
+    const plan = normalizePlan({steps: 3, step3: {actor_model_name_or_path: "facebook/opt-1.3b", critic_model_name_or_path: "facebook/opt-350m", inference_tp_size: 2, offload: true}, infrastructure: {instanceType: "ml.p4d.24xlarge"}});
+    const report = planReport(plan);
+    assert.deepEqual(Object.keys(report), ["plan", "command", "ds_config", "memory", "estimate", "lint"]);
+    assert.equal(report.memory.worldSize, 8);
+    assert.deepEqual(report.memory.models, {actor: "facebook/opt-1.3b", critic: "facebook/opt-350m"});
+    const rules = report.lint.map((finding) => finding.rule);
+    assert.equal(rules.filter((rule) => rule === "inference-tp-needs-zero3").length, 1, rules.join(", "));
+    assert.ok(rules.includes("offload-needs-zero"), "DS-Chat validation the lint engine does not cover stays");
+    assert.ok(rules.includes("step3-seed-missing"), "lint engine plan rules run");
+    assert.equal(report.estimate.time, null, "no tokens given, no time");
+    const withoutRules = planReport(plan, {lint: () => []});
+    assert.ok(withoutRules.lint.some((finding) => finding.rule === "inference-tp-needs-zero3" && finding.field === "step3.inference_tp_size"));
+  });
+  it("feeds lint the resolved architecture's family and real LoRA matches", async () => {
+    const {planFacts} = await import("../src/core/plan/planFacts.js");
+    const {requireModel} = await import("../src/core/models/findModel.js");
+    const plan = normalizePlan({step1: {model_name_or_path: "./checkpoints/mine", lora_dim: 64, lora_module_name: "h."}});
+    const facts = planFacts(plan, 1, {step1: requireModel("bigscience/bloom-1b1")});
+    assert.equal(facts.family, "bloom");
+    assert.equal(facts.loraMatchedLinears, 24 * 4);
+  });
+});
+
+describe("runScript(report)", () => {
+  it("logs each step with tee and keeps pipefail so a failed step stops the script", async () => {
+    const {planReport} = await import("../src/core/plan/planReport.js");
+    const {runScript} = await import("../src/core/plan/runScript.js");
+    const script = runScript(planReport(normalizePlan({steps: [1, 2], step1: {model_name_or_path: "facebook/opt-125m"}, step2: {model_name_or_path: "facebook/opt-125m"}})));
+    assert.match(script, /set -euo pipefail/);
+    assert.match(script, /deepspeed --num_gpus 1 training\/step1_supervised_finetuning\/main\.py .* 2>&1 \| tee "\$LOG_DIR\/step1\.log"/);
+    assert.match(script, /# Step 2: ≈[\d.]+ GiB per GPU on A10G/);
+  });
+});
