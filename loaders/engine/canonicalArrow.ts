@@ -1,0 +1,78 @@
+import {readdir, readFile, rename, writeFile, access} from "node:fs/promises";
+import {join} from "node:path";
+import {Bool, Int32, RecordBatchStreamWriter, Table, Utf8, vectorFromArray, type DataType} from "apache-arrow";
+import {cacheEntryDir, cacheRoot, SUMMARY_FILE} from "./cache.js";
+import {CANONICAL_COLUMNS, CANONICAL_DIR} from "./canonicalWriter.js";
+import {convertDataset, type ConvertOptions} from "./convert.js";
+import {MANIFEST_FILE} from "./atomicDir.js";
+
+/** The Arrow IPC stream of a cache entry, written on first request (pages need it; the CLI does not). */
+export const CANONICAL_ARROW_FILE = "canonical.arrow";
+
+const ARROW_TYPES: Record<string, () => DataType> = {VARCHAR: () => new Utf8(), JSON: () => new Utf8(), BIGINT: () => new Int32(), INTEGER: () => new Int32(), BOOLEAN: () => new Bool()};
+
+/**
+ * The canonical rows of a dataset as Arrow IPC *stream* bytes (the only Arrow form duckdb-wasm's `sql:` front matter
+ * reads), converting the inputs first when the cache has no entry for them. For a Framework data loader:
+ * `process.stdout.write(await convertToArrowStream(["data/raw/hh.jsonl.gz"]))`. Columns: see CANONICAL_COLUMNS
+ * (`row` is Int32 here, `conversation` JSON text).
+ */
+export async function convertToArrowStream(paths: readonly string[], options: Omit<ConvertOptions, "paths" | "out"> = {}): Promise<Uint8Array> {
+  const summary = await convertDataset({...options, paths, out: null});
+  return readCanonicalArrow(summary.cacheDir, options.env);
+}
+
+/**
+ * Arrow IPC stream bytes of a converted dataset, given its cache entry folder or a `convert --out` folder (whose
+ * manifest names the entry). Throws when the entry was deleted: run convert again.
+ */
+export async function readCanonicalArrow(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<Uint8Array> {
+  const entry = await resolveEntry(dir, env);
+  const arrowPath = join(entry, CANONICAL_ARROW_FILE);
+  const cached = await readFile(arrowPath).catch(() => null);
+  if (cached) return new Uint8Array(cached.buffer, cached.byteOffset, cached.byteLength);
+  const bytes = await canonicalParquetToArrow(entry);
+  const temp = `${arrowPath}.tmp-${process.pid}`;
+  await writeFile(temp, bytes);
+  await rename(temp, arrowPath);
+  return bytes;
+}
+
+async function resolveEntry(dir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  if (await access(join(dir, SUMMARY_FILE)).then(() => true, () => false)) return dir;
+  const manifest = await readFile(join(dir, MANIFEST_FILE), "utf8").catch(() => null);
+  if (manifest === null) throw new Error(`Failed to find converted data in ${dir}: it has neither ${SUMMARY_FILE} (a cache entry) nor ${MANIFEST_FILE} (a convert output).`);
+  const key = (JSON.parse(manifest) as {cache_key?: string}).cache_key;
+  const entry = cacheEntryDir(cacheRoot(env), String(key));
+  if (!(await access(join(entry, SUMMARY_FILE)).then(() => true, () => false))) {
+    throw new Error(`Failed to find the cache entry ${entry} of ${dir}: the cache was cleared. Run 'dschat-studio convert' again.`);
+  }
+  return entry;
+}
+
+async function canonicalParquetToArrow(entry: string): Promise<Uint8Array> {
+  const parts = (await readdir(join(entry, CANONICAL_DIR))).filter((name) => name.endsWith(".parquet")).sort().map((name) => join(entry, CANONICAL_DIR, name));
+  const names = Object.keys(CANONICAL_COLUMNS);
+  const types = Object.values(CANONICAL_COLUMNS).map((type) => ARROW_TYPES[type]());
+  const {DuckDBInstance, JSDuckDBValueConverter, listValue} = await import("@duckdb/node-api");
+  const instance = await DuckDBInstance.create(":memory:", {threads: "1", memory_limit: "256MB"});
+  const connection = await instance.connect();
+  const writer = new RecordBatchStreamWriter();
+  try {
+    const select = names.map((name) => `"${name}"${name === "row" ? "::INTEGER" : ""}`).join(", ");
+    const result = await connection.stream(`SELECT ${select} FROM read_parquet($1::VARCHAR[])`, [listValue(parts)]);
+    let wroteAny = false;
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      const columns = chunk.convertColumns(JSDuckDBValueConverter);
+      const table = new Table(Object.fromEntries(names.map((name, i) => [name, vectorFromArray(columns[i], types[i])])));
+      for (const batch of table.batches) writer.write(batch);
+      wroteAny = true;
+    }
+    if (!wroteAny) writer.write(new Table(Object.fromEntries(names.map((name, i) => [name, vectorFromArray([], types[i])]))));
+    writer.finish();
+    return writer.toUint8Array(true);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}

@@ -1,0 +1,101 @@
+import {createHash} from "node:crypto";
+import {createReadStream} from "node:fs";
+import {readdir, stat} from "node:fs/promises";
+import {basename, dirname, relative, resolve, sep} from "node:path";
+import {InputError} from "./inputError.js";
+import type {FileKind} from "./readers/recordItem.js";
+import {sniffFile} from "./readers/sniffFile.js";
+
+export interface InputFile {
+  /** Absolute path. */
+  path: string;
+  /** Name used in ids, rejects and the manifest: the file name, or the path inside a folder argument. */
+  source: string;
+  /** Split taken from the file name or its folder (`train-00000-of-00002.parquet` → "train"), else null. */
+  split: string | null;
+  bytes: number;
+  kind: FileKind;
+  gzip: boolean;
+}
+
+const DATA_FILE = /\.(jsonl|ndjson|json|parquet|csv|tsv|arrow)(\.gz)?$/i;
+/** Metadata that sits next to data in Hugging Face and LLaMA-Factory folders, and this tool's own side files. */
+const NOT_DATA = new Set(["dataset_info.json", "dataset_infos.json", "dataset_dict.json", "state.json", "manifest.json", "rejects.jsonl"]);
+const SPLIT_NAME = /^(train|training|test|testing|validation|valid|val|eval|evaluation|dev)(?=$|[-_.])/i;
+const EVAL_SPLITS = new Set(["test", "testing", "validation", "valid", "val", "eval", "evaluation", "dev"]);
+
+/** Whether rows of this source split belong in eval.json rather than train.json. */
+export function isEvalSplit(split: string | null): boolean {
+  return split !== null && EVAL_SPLITS.has(split);
+}
+
+/**
+ * `data/train-00000-of-00002.parquet` → "train"; `harmless-base/test.jsonl.gz` → "test"; `default/validation/0000.parquet`
+ * → "validation". A file name may carry a suffix after the split name; a folder name must be exactly one.
+ */
+export function splitFromPath(source: string): string | null {
+  const parts = source.split("/");
+  const match = SPLIT_NAME.exec(parts[parts.length - 1]);
+  if (match) return match[1].toLowerCase();
+  for (let i = parts.length - 2; i >= 0; i--) {
+    const folder = SPLIT_NAME.exec(parts[i]);
+    if (folder && folder[0].length === parts[i].length) return folder[1].toLowerCase();
+  }
+  return null;
+}
+
+/**
+ * Expands file and folder arguments into the data files to read, in a stable order: arguments in the order given,
+ * files inside a folder sorted by path. Each file is sniffed (kind, gzip) up front, so a bad file fails before any work.
+ */
+export async function expandInputs(paths: readonly string[], cwd: string): Promise<InputFile[]> {
+  if (paths.length === 0) throw new InputError("No input given: pass at least one file or folder.", {file: "(none)"});
+  const found: Array<{path: string; fromFolder: string | null}> = [];
+  for (const given of paths) {
+    const path = resolve(cwd, given);
+    const info = await stat(path).catch(() => null);
+    if (!info) throw new InputError(`${given} does not exist.`, {file: given});
+    if (info.isDirectory()) {
+      const files = (await listDataFiles(path)).sort();
+      if (files.length === 0) {
+        throw new InputError(`${given} is a folder with no data files (.json, .jsonl, .ndjson, .parquet, .csv, .tsv, .arrow, optionally .gz).`, {file: given});
+      }
+      for (const file of files) found.push({path: file, fromFolder: path});
+    } else found.push({path, fromFolder: null});
+  }
+  const unique = found.filter((entry, index) => found.findIndex((other) => other.path === entry.path) === index);
+  let sources = unique.map(({path, fromFolder}) => toPosix(fromFolder ? relative(fromFolder, path) : basename(path)));
+  if (new Set(sources).size !== sources.length) sources = unique.map(({path}) => toPosix(relative(cwd, path)));
+  const inputs: InputFile[] = [];
+  for (let i = 0; i < unique.length; i++) {
+    const {path} = unique[i];
+    const source = sources[i];
+    const bytes = (await stat(path)).size;
+    const {kind, gzip} = await sniffFile(path, source);
+    inputs.push({path, source, split: splitFromPath(toPosix(relative(dirname(unique[i].fromFolder ?? dirname(path)), path))), bytes, kind, gzip});
+  }
+  return inputs;
+}
+
+async function listDataFiles(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, {withFileTypes: true});
+  const files: string[] = [];
+  for (const entry of entries) {
+    if (entry.name.startsWith(".")) continue;
+    const path = resolve(folder, entry.name);
+    if (entry.isDirectory()) files.push(...(await listDataFiles(path)));
+    else if (entry.isFile() && DATA_FILE.test(entry.name) && !NOT_DATA.has(entry.name.toLowerCase())) files.push(path);
+  }
+  return files;
+}
+
+/** sha256 of a file's bytes as stored (compressed files are hashed compressed). */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path, {highWaterMark: 1 << 20})) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+function toPosix(path: string): string {
+  return sep === "/" ? path : path.split(sep).join("/");
+}

@@ -1,0 +1,158 @@
+import {InputError} from "../inputError.js";
+import {readFileBytes} from "./byteStream.js";
+import {excerptOf, type ReadOptions, type RecordItem} from "./recordItem.js";
+import {findInvalidUtf8} from "./utf8.js";
+
+const QUOTE = 0x22, BACKSLASH = 0x5c, OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c, NEWLINE = 0x0a;
+
+type State = "before-array" | "before-item" | "in-item" | "after-item" | "after-array";
+
+/**
+ * One top-level JSON array, streamed: a scanner finds where each item starts and ends (depth and strings only), and
+ * only that item's text is handed to JSON.parse, so memory holds one item at a time, never the file. An item that is
+ * not valid JSON is an unparsable record; a broken array (truncated, junk between items) makes the file unreadable.
+ */
+export async function* readJsonArray(path: string, {source, gzip, onBytes}: {source: string; gzip: boolean} & ReadOptions): AsyncGenerator<RecordItem[]> {
+  const decoder = new TextDecoder("utf-8", {fatal: true});
+  let text = "";
+  let position = 0;
+  let state = "before-array" as State;
+  let depth = 0;
+  let inString = false;
+  let itemStart = 0;
+  let itemLine = 0;
+  let line = 1;
+  let row = 0;
+  let bytesDecoded = 0;
+  const fail = (what: string) => {
+    throw new InputError(`${source} line ${line} is not a JSON array of records: ${what}.`, {file: source, line});
+  };
+  const finishItem = (end: number, items: RecordItem[]) => {
+    row++;
+    const itemText = text.slice(itemStart, end);
+    try {
+      items.push({row, line: itemLine, value: JSON.parse(itemText)});
+    } catch (error) {
+      items.push({row, line: itemLine, failure: `array item is not valid JSON (${(error as Error).message})`, excerpt: excerptOf(itemText)});
+    }
+    state = "after-item";
+  };
+  const scan = (items: RecordItem[]) => {
+    const length = text.length;
+    while (position < length) {
+      if (state === "in-item") {
+        if (inString) {
+          const quote = text.indexOf('"', position);
+          if (quote === -1) {
+            position = length;
+            return;
+          }
+          let backslashes = 0;
+          for (let k = quote - 1; k >= position && text.charCodeAt(k) === BACKSLASH; k--) backslashes++;
+          position = quote + 1;
+          if (backslashes % 2 === 0) {
+            inString = false;
+            if (depth === 0) finishItem(position, items);
+          }
+          continue;
+        }
+        const code = text.charCodeAt(position);
+        if (code === QUOTE) inString = true;
+        else if (code === OPEN_BRACE || code === OPEN_BRACKET) depth++;
+        else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+          if (depth === 0) {
+            // A scalar item ends where the array does.
+            finishItem(position, items);
+            continue;
+          }
+          depth--;
+          if (depth === 0) {
+            position++;
+            finishItem(position, items);
+            continue;
+          }
+        } else if (depth === 0 && (code === COMMA || isWhitespace(code))) {
+          finishItem(position, items);
+          continue;
+        } else if (code === NEWLINE) line++;
+        position++;
+        continue;
+      }
+      const code = text.charCodeAt(position);
+      if (code === NEWLINE) line++;
+      if (isWhitespace(code)) {
+        position++;
+        continue;
+      }
+      if (state === "before-array") {
+        if (code === 0xfeff) {
+          position++;
+          continue;
+        }
+        if (code !== OPEN_BRACKET) fail(`expected '[' but found '${text[position]}'`);
+        state = "before-item";
+        position++;
+      } else if (state === "before-item") {
+        if (code === CLOSE_BRACKET && row === 0) {
+          state = "after-array";
+          position++;
+          continue;
+        }
+        if (code === COMMA || code === CLOSE_BRACKET) fail(`expected an item but found '${text[position]}'`);
+        state = "in-item";
+        itemStart = position;
+        itemLine = line;
+        depth = 0;
+        inString = false;
+      } else if (state === "after-item") {
+        if (code === COMMA) state = "before-item";
+        else if (code === CLOSE_BRACKET) state = "after-array";
+        else fail(`expected ',' or ']' after item ${row} but found '${text[position]}'`);
+        position++;
+      } else {
+        fail(`unexpected '${text[position]}' after the closing ']'`);
+      }
+    }
+  };
+  for await (const chunk of readFileBytes(path, {source, gzip, onBytes})) {
+    let decoded: string;
+    try {
+      decoded = decoder.decode(chunk, {stream: true});
+    } catch (error) {
+      const byte = bytesDecoded + Math.max(findInvalidUtf8(chunk, true), 0);
+      throw new InputError(`${source} byte ${byte} (near line ${line}) is not valid UTF-8. Re-encode the file as UTF-8.`, {file: source, byte, cause: error});
+    }
+    bytesDecoded += chunk.length;
+    // Keep only the unfinished item; everything before it has been yielded.
+    const keepFrom = state === "in-item" ? itemStart : position;
+    text = text.slice(keepFrom) + decoded;
+    position -= keepFrom;
+    itemStart -= keepFrom;
+    const items: RecordItem[] = [];
+    scan(items);
+    if (items.length) yield items;
+  }
+  try {
+    const keepFrom = state === "in-item" ? itemStart : position;
+    text = text.slice(keepFrom) + decoder.decode();
+    position -= keepFrom;
+    itemStart -= keepFrom;
+  } catch (error) {
+    throw new InputError(`${source} ends in the middle of a UTF-8 character: the file is truncated.`, {file: source, byte: bytesDecoded, cause: error});
+  }
+  const items: RecordItem[] = [];
+  scan(items);
+  if (state === "in-item" && depth === 0 && !inString) finishItem(text.length, items);
+  if (items.length) yield items;
+  if (state !== "after-array") {
+    throw new InputError(
+      `${source} ends at line ${line} before its JSON array is closed: the file is truncated (${row} complete items were read).`,
+      {file: source, line}
+    );
+  }
+}
+
+function isWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+}

@@ -1,0 +1,84 @@
+import {InputError} from "../inputError.js";
+import {readFileBytes} from "./byteStream.js";
+import {excerptOf, type ReadOptions, type RecordItem} from "./recordItem.js";
+import {findInvalidUtf8} from "./utf8.js";
+
+const NEWLINE = 0x0a;
+
+/**
+ * JSON Lines (also `.json` files that are really JSON Lines), plain or gzip, streamed chunk by chunk. Each non-blank line
+ * is one record whose row is its line number; a line that is not JSON is an unparsable record (a reject), while bytes
+ * that are not UTF-8 make the whole file unreadable, because no later line can be trusted either.
+ */
+export async function* readJsonLines(path: string, {source, gzip, onBytes}: {source: string; gzip: boolean} & ReadOptions): AsyncGenerator<RecordItem[]> {
+  let carry: Buffer | null = null;
+  let carryByte = 0;
+  let line = 1;
+  for await (const chunk of readFileBytes(path, {source, gzip, onBytes})) {
+    const bytes: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+    const end = bytes.lastIndexOf(NEWLINE) + 1;
+    const items = parseJsonLines(bytes.subarray(0, end), {source, firstLine: line, firstByte: carryByte});
+    line += countNewlines(bytes, 0, end);
+    carryByte += end;
+    // Copy the tail so the next concat does not keep the whole previous chunk alive.
+    carry = end < bytes.length ? Buffer.from(bytes.subarray(end)) : null;
+    if (items.length) yield items;
+  }
+  if (carry) {
+    const items = parseJsonLines(carry, {source, firstLine: line, firstByte: carryByte});
+    if (items.length) yield items;
+  }
+}
+
+/**
+ * Parses whole lines of JSON Lines bytes (the last line may lack its newline). Shared by the streaming reader and the
+ * conversion workers, which receive byte ranges cut at newlines.
+ */
+export function parseJsonLines(bytes: Uint8Array, {source, firstLine, firstByte}: {source: string; firstLine: number; firstByte: number}): RecordItem[] {
+  const decoder = new TextDecoder("utf-8", {fatal: true});
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const items: RecordItem[] = [];
+  let line = firstLine;
+  let start = 0;
+  while (start < view.length) {
+    let end = view.indexOf(NEWLINE, start);
+    if (end === -1) end = view.length;
+    let text: string;
+    try {
+      text = decoder.decode(view.subarray(start, end));
+    } catch (error) {
+      const bad = findInvalidUtf8(view.subarray(start, end));
+      const byte = firstByte + start + Math.max(bad, 0);
+      throw new InputError(
+        `${source} line ${line} (byte ${byte}) is not valid UTF-8. Re-encode the file as UTF-8 (e.g. 'iconv -f latin1 -t utf-8').`,
+        {file: source, line, byte, cause: error}
+      );
+    }
+    if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (!isBlank(text)) {
+      try {
+        items.push({row: line, line, value: JSON.parse(text)});
+      } catch (error) {
+        items.push({row: line, line, failure: `line is not valid JSON (${(error as Error).message})`, excerpt: excerptOf(text)});
+      }
+    }
+    line++;
+    start = end + 1;
+  }
+  return items;
+}
+
+export function countNewlines(bytes: Uint8Array, start: number, end: number): number {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let count = 0;
+  for (let at = view.indexOf(NEWLINE, start); at !== -1 && at < end; at = view.indexOf(NEWLINE, at + 1)) count++;
+  return count;
+}
+
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) return false;
+  }
+  return true;
+}
