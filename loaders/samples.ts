@@ -1,6 +1,5 @@
-import {DuckDBInstance} from "@duckdb/node-api";
-import {tableFromArrays, tableToIPC} from "apache-arrow";
 import {fileURLToPath} from "node:url";
+import {convertToArrowStream} from "./engine/canonicalArrow.js";
 
 /** A real dataset shipped in `data/samples/`, with what a user must know before reading it. */
 export interface Sample {
@@ -31,30 +30,9 @@ export function getSample(name: string): Sample {
 }
 
 /**
- * The sample's preference pairs as an Arrow IPC stream (the only Arrow form duckdb-wasm's `sql` front matter and
- * `DuckDBClient` read offline). Columns: id, chosen, rejected, chosen_chars, rejected_chars.
+ * The sample converted by the dataset engine (hh-rlhf transcripts → DS-Chat prompt/chosen/rejected), as the canonical
+ * Arrow IPC stream a page queries in DuckDB-wasm. Cached by content hash under data/cache like any conversion.
  */
 export async function sampleArrowStream(name: string): Promise<Uint8Array> {
-  const sample = getSample(name);
-  const instance = await DuckDBInstance.create(":memory:");
-  const connection = await instance.connect();
-  try {
-    const reader = await connection.runAndReadAll(
-      `SELECT row_number() OVER () AS id, chosen, rejected, length(chosen) AS chosen_chars, length(rejected) AS rejected_chars
-       FROM read_json($path, format = 'newline_delimited', columns = {chosen: 'VARCHAR', rejected: 'VARCHAR'})`,
-      {path: sample.path}
-    );
-    const columns = reader.getColumnsObjectJS();
-    const table = tableFromArrays({
-      id: Int32Array.from(columns.id as bigint[], Number),
-      chosen: columns.chosen as string[],
-      rejected: columns.rejected as string[],
-      chosen_chars: Int32Array.from(columns.chosen_chars as bigint[], Number),
-      rejected_chars: Int32Array.from(columns.rejected_chars as bigint[], Number)
-    });
-    return tableToIPC(table, "stream");
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  return convertToArrowStream([getSample(name).path]);
 }

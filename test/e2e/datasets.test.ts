@@ -30,9 +30,11 @@ describe("/datasets page", () => {
     await server?.close();
   });
 
-  it("shows the real sample's row count from DuckDB-wasm", async () => {
+  it("shows the real sample's row count and DS-Chat phase counts from DuckDB-wasm", async () => {
     assert.equal(await session.page.textContent("#total-rows"), "2,312");
     assert.equal(await session.page.textContent("#matching-rows"), "2,312");
+    // Every hh-rlhf pair has a prompt and both responses, so it serves all three steps.
+    for (const phase of [1, 2, 3]) assert.equal(await session.page.textContent(`#phase${phase}-rows`), "2,312");
   });
 
   it("draws the length histogram as SVG marks", async () => {
@@ -65,8 +67,8 @@ describe("/datasets page", () => {
   });
 
   it("renders dataset text as text, never as HTML", async () => {
-    const firstChosen = await session.page.locator("table tbody tr:first-child td").nth(4).textContent();
-    assert.match(firstChosen ?? "", /^\s*Human: /, "the first row's chosen transcript is shown as plain text");
+    const firstPrompt = await session.page.locator("table tbody tr:first-child td").nth(3).textContent();
+    assert.match(firstPrompt ?? "", /^Human: .* Assistant:$/s, "the first row's DS-Chat prompt is shown as plain text");
     assert.equal(await session.page.locator("table td script, table td img, table td iframe, table td svg").count(), 0);
   });
 

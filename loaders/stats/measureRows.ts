@@ -1,0 +1,131 @@
+/**
+ * Measures rows with DS-Chat's tokenization on every core: `worker_threads`, each loading the tokenizer once, fed
+ * batches from a shared queue, returning packed lengths only. `threads: 1` runs the same code inline.
+ */
+import {availableParallelism} from "node:os";
+import {Worker} from "node:worker_threads";
+import type {LocalJsonRow, Phase} from "../../src/core/canonical.js";
+import {MEASURE_STRIDE, type SequenceLimits} from "../../src/core/tokenize/measureRow.js";
+import {loadTokenizer} from "../tokenizer/loadTokenizer.js";
+import type {TokenizerFiles} from "../tokenizer/resolveTokenizer.js";
+import {measureBatch} from "./measureBatch.js";
+import type {MeasureRequest, MeasureResponse, MeasureWorkerData} from "./measureWorker.js";
+
+export interface MeasureJob {
+  phase: Phase;
+  rows: readonly LocalJsonRow[];
+}
+
+export interface TokenizerSetup {
+  files: TokenizerFiles;
+  modelName: string;
+  /** DS-Chat's `--add_eot_token` token, or null. */
+  addEotToken?: string | null;
+  limits: SequenceLimits;
+}
+
+export interface MeasureOptions extends TokenizerSetup {
+  /** Worker count; default: every core, or 1 for fewer than 1000 rows (starting workers costs more). 1 runs inline. */
+  threads?: number;
+  /** Workers started earlier (`MeasurePool.start`), e.g. while the data was being read; closed when done. */
+  pool?: MeasurePool | null;
+  batchSize?: number;
+  /** Rows measured so far, of all jobs. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const DEFAULT_BATCH = 256;
+const INLINE_BELOW = 1000;
+
+/** Worker threads that boot (tsx + tokenizer, ~0.5 s each) as soon as they are created. */
+export class MeasurePool {
+  /** How each worker ended, if it did: a worker can fail while booting, before anyone waits on it. */
+  private readonly ended = new Map<Worker, Error>();
+
+  private constructor(readonly workers: Worker[]) {
+    for (const worker of workers) {
+      worker.on("error", (error) => this.ended.set(worker, new Error(`stats worker crashed: ${error.message}`, {cause: error})));
+      worker.on("exit", (code) => this.ended.has(worker) || this.ended.set(worker, new Error(`stats worker exited with code ${code}`)));
+    }
+  }
+
+  static start(setup: TokenizerSetup, threads = availableParallelism()): MeasurePool {
+    const workerData: MeasureWorkerData = {files: setup.files, modelName: setup.modelName, addEotToken: setup.addEotToken ?? null, limits: setup.limits};
+    return new MeasurePool(Array.from({length: Math.max(1, threads)}, () => new Worker(new URL("./measureWorkerBootstrap.mjs", import.meta.url), {workerData})));
+  }
+
+  /** Feeds the requests to the workers from one queue; `onAnswer` gets each batch's result as it arrives. */
+  async run(requests: MeasureRequest[], onAnswer: (request: MeasureRequest, packed: Int32Array) => void): Promise<void> {
+    let next = 0;
+    await Promise.all(
+      this.workers.map(async (worker) => {
+        while (next < requests.length) {
+          const failure = this.ended.get(worker);
+          if (failure) throw failure;
+          const request = requests[next++];
+          onAnswer(request, await ask(worker, request));
+        }
+      })
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+}
+
+/** One packed Int32Array (MEASURE_STRIDE values per row) per job, rows in job order. */
+export async function measureRows(jobs: readonly MeasureJob[], options: MeasureOptions): Promise<Int32Array[]> {
+  const {files, modelName, limits, addEotToken = null, batchSize = DEFAULT_BATCH, onProgress} = options;
+  const total = jobs.reduce((sum, job) => sum + job.rows.length, 0);
+  const batchCount = jobs.reduce((sum, job) => sum + Math.ceil(job.rows.length / batchSize), 0);
+  const threads = Math.max(1, Math.min(options.threads ?? (total < INLINE_BELOW ? 1 : availableParallelism()), batchCount));
+  // Workers boot while this thread cuts the batches and the caller carries on synchronously.
+  const pool = options.pool ?? (threads > 1 ? MeasurePool.start({files, modelName, addEotToken, limits}, threads) : null);
+  try {
+    const results = jobs.map((job) => new Int32Array(job.rows.length * MEASURE_STRIDE));
+    const batches: {job: number; start: number; request: MeasureRequest}[] = [];
+    jobs.forEach((job, j) => {
+      for (let start = 0; start < job.rows.length; start += batchSize) {
+        batches.push({job: j, start, request: {id: batches.length, phase: job.phase, rows: job.rows.slice(start, start + batchSize)}});
+      }
+    });
+    let done = 0;
+    const store = (batch: (typeof batches)[number], packed: Int32Array) => {
+      results[batch.job].set(packed, batch.start * MEASURE_STRIDE);
+      done += batch.request.rows.length;
+      onProgress?.(done, total);
+    };
+    if (pool) {
+      await pool.run(batches.map((batch) => batch.request), (request, packed) => store(batches[request.id], packed));
+    } else if (batches.length) {
+      const tokenizer = loadTokenizer(files, modelName, addEotToken);
+      for (const batch of batches) store(batch, measureBatch(tokenizer, limits, batch.request.phase, batch.request.rows));
+    }
+    return results;
+  } finally {
+    await pool?.close();
+  }
+}
+
+function ask(worker: Worker, request: MeasureRequest): Promise<Int32Array> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (response: MeasureResponse) => {
+      if (response.id !== request.id) return;
+      cleanup();
+      if ("error" in response) reject(new Error(`stats worker failed: ${response.error}`));
+      else resolve(response.packed);
+    };
+    const onError = (error: Error) => (cleanup(), reject(new Error(`stats worker crashed: ${error.message}`, {cause: error})));
+    const onExit = (code: number) => (cleanup(), reject(new Error(`stats worker exited with code ${code} before answering`)));
+    const cleanup = () => {
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
+    };
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    worker.on("exit", onExit);
+    worker.postMessage(request);
+  });
+}

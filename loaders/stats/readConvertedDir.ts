@@ -1,0 +1,102 @@
+/**
+ * Reads a converted directory in DS-Chat's `local/jsonfile` layout: `train.json` and `eval.json` (JSON Lines or one JSON
+ * array, as the Hugging Face `json` builder accepts) plus an optional `manifest.json`.
+ */
+import {existsSync, readFileSync, statSync} from "node:fs";
+import {join, resolve} from "node:path";
+import type {LocalJsonRow} from "../../src/core/canonical.js";
+import type {IdentifiedRow, SplitName} from "../../src/core/stats/computeStats.js";
+
+export const LOCAL_JSON_KEYS = ["prompt", "chosen", "rejected"] as const;
+
+export interface ConvertedFile {
+  path: string;
+  /** "train.json" / "eval.json": the prefix of row ids. */
+  name: string;
+  format: "jsonl" | "json-array";
+  rows: IdentifiedRow[];
+  /** Keys of LOCAL_JSON_KEYS absent from every row: DS-Chat's dataset has no such column (phase 2 without `rejected` → KeyError). */
+  missingColumns: string[];
+}
+
+export interface ConvertedDir {
+  dir: string;
+  train: ConvertedFile;
+  eval: ConvertedFile;
+  /** `manifest.json` parsed, when present; its shape is the converter's business, so it stays `unknown` here. */
+  manifest: unknown | null;
+}
+
+export const SPLIT_FILES: Record<SplitName, string> = {train: "train.json", eval: "eval.json"};
+
+export function readConvertedDir(dir: string): ConvertedDir {
+  const root = resolve(dir);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`${dir} is not a directory. Pass the folder holding train.json and eval.json (the convert command's output).`);
+  const missing = Object.values(SPLIT_FILES).filter((name) => !existsSync(join(root, name)));
+  if (missing.length) {
+    throw new Error(
+      `${root} has no ${missing.join(" or ")}. DS-Chat's local/jsonfile needs both train.json and eval.json ` +
+        `(it raises "Please check both the train.json and eval.json files..."); run 'dschat-studio convert' to write them.`
+    );
+  }
+  const manifestPath = join(root, "manifest.json");
+  let manifest: unknown | null = null;
+  if (existsSync(manifestPath)) {
+    try {
+      manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+    } catch (error) {
+      throw new Error(`${manifestPath} is not valid JSON (${(error as Error).message}). Rewrite it with 'dschat-studio convert' or delete it.`, {cause: error});
+    }
+  }
+  return {dir: root, train: readLocalJsonFile(join(root, SPLIT_FILES.train), SPLIT_FILES.train), eval: readLocalJsonFile(join(root, SPLIT_FILES.eval), SPLIT_FILES.eval), manifest};
+}
+
+export function readLocalJsonFile(path: string, name: string): ConvertedFile {
+  const text = readFileSync(path, "utf8");
+  const firstChar = text.match(/\S/)?.[0];
+  const seen = new Set<string>();
+  const rows: IdentifiedRow[] = [];
+  const add = (value: unknown, row: number, where: string) => {
+    rows.push({id: `${name}:${row}`, row: toLocalJsonRow(value, `${path} ${where}`, seen)});
+  };
+  if (firstChar === "[") {
+    let values: unknown;
+    try {
+      values = JSON.parse(text);
+    } catch (error) {
+      throw new Error(`${path} starts with "[" but is not one valid JSON array (${(error as Error).message}). Write one array of objects, or JSON Lines.`, {cause: error});
+    }
+    (values as unknown[]).forEach((value, i) => add(value, i + 1, `record ${i + 1}`));
+    return {path, name, format: "json-array", rows, missingColumns: LOCAL_JSON_KEYS.filter((key) => !seen.has(key))};
+  }
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (!/\S/.test(lines[i])) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(lines[i]);
+    } catch (error) {
+      throw new Error(`${path} line ${i + 1} is not valid JSON (${(error as Error).message}). Each line must be one object {"prompt", "chosen", "rejected"}.`, {cause: error});
+    }
+    add(value, i + 1, `line ${i + 1}`);
+  }
+  return {path, name, format: "jsonl", rows, missingColumns: LOCAL_JSON_KEYS.filter((key) => !seen.has(key))};
+}
+
+function toLocalJsonRow(value: unknown, where: string, seen: Set<string>): LocalJsonRow {
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    throw new Error(`${where} is not an object: DS-Chat reads each row's "prompt", "chosen" and "rejected" keys. Rewrite the row as {"prompt": ..., "chosen": ..., "rejected": ...}.`);
+  }
+  const record = value as Record<string, unknown>;
+  const field = (key: (typeof LOCAL_JSON_KEYS)[number]): string | null => {
+    const text = record[key];
+    if (text === undefined || text === null) return null;
+    seen.add(key);
+    if (typeof text !== "string") {
+      throw new Error(`${where}: "${key}" is ${JSON.stringify(text).slice(0, 60)}, not a string or null; DS-Chat's " " + sample["${key}"] would raise TypeError. Store text (or null).`);
+    }
+    return text;
+  };
+  for (const key of LOCAL_JSON_KEYS) if (key in record) seen.add(key);
+  return {prompt: field("prompt"), chosen: field("chosen"), rejected: field("rejected")};
+}

@@ -1,0 +1,193 @@
+/**
+ * `dschat-studio stats` without the CLI: reads a converted directory, selects each phase's rows exactly as DS-Chat
+ * does, tokenizes them (all, or a seeded sample) on every core and aggregates the figures.
+ */
+import {statSync} from "node:fs";
+import {join} from "node:path";
+import type {Phase} from "../../src/core/canonical.js";
+import {getShuffleIdx, parseDataSplit, selectPhaseRows} from "../../src/core/split/index.js";
+import {computeStats, type IdentifiedRow, isUsable, partitionDuplicates, type MeasuredRow, type PartitionInput, type PartitionStats, type DataCacheEstimate, type SplitName} from "../../src/core/stats/computeStats.js";
+import {countOverlap} from "../../src/core/stats/textFacts.js";
+import {countPieces} from "../../src/core/tokenize/dschatTokenizer.js";
+import {MEASURE_STRIDE, type SequenceLimits, unpackRowMeasure} from "../../src/core/tokenize/measureRow.js";
+import {END_OF_CONVERSATION_TOKEN, type ModelFamily, resizedVocabSize} from "../../src/core/tokenize/modelFamily.js";
+import {loadTokenizer, modelNameFor} from "../tokenizer/loadTokenizer.js";
+import {resolveTokenizer} from "../tokenizer/resolveTokenizer.js";
+import {MeasurePool, measureRows} from "./measureRows.js";
+import {type ConvertedDir, readConvertedDir, SPLIT_FILES} from "./readConvertedDir.js";
+
+export interface StatsOptions extends SequenceLimits {
+  dir: string;
+  /** A tokenizer.json path or folder, a short name (gpt2, llama2) or a model name in the HF cache. */
+  tokenizer: string;
+  /** The model name DS-Chat gets (family rules); default: the tokenizer's. */
+  modelName?: string | null;
+  /** DS-Chat's `--add_eot_token`: this token (normally `<|endoftext|>`) becomes special. */
+  addEotToken?: string | null;
+  dataSplit: string;
+  seed: number;
+  /** Measure a seeded random sample of this many usable rows in all, instead of every row. */
+  sample?: number | null;
+  gpusPerNode?: number;
+  threads?: number;
+  download?: boolean;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  onProgress?: (done: number, total: number) => void;
+  /** The directory already read (lint reads it once for both its own facts and the stats). */
+  converted?: ConvertedDir;
+}
+
+export interface TokenizerReport {
+  modelName: string;
+  family: ModelFamily | null;
+  description: string;
+  /** Ids `add_special_tokens=True` puts first (BOS). */
+  bosIds: number[];
+  eosToken: string;
+  /** Tokens of the phase-1 end token (`tokenizer.eos_token`). */
+  eosTokens: number;
+  /** Tokens of the phase-2 end token `<|endoftext|>`: 1 where it is special (GPT-2), 7 for OPT and Llama (#496). */
+  endOfTextTokens: number;
+  padId: number;
+  addsPadToken: boolean;
+  vocabSize: number;
+  /** The embedding rows DS-Chat resizes the model to (multiple of 8). */
+  resizedVocabSize: number;
+}
+
+export interface StatsReport {
+  dir: string;
+  files: Record<SplitName, {rows: number; format: "jsonl" | "json-array"; missingColumns: string[]}>;
+  manifest: unknown | null;
+  settings: {maxSeqLen: number; maxPromptSeqLen: number; dataSplit: string; seed: number; sample: number | null; gpusPerNode: number; addEotToken: string | null};
+  tokenizer: TokenizerReport;
+  partitions: PartitionStats[];
+  dataCache: DataCacheEstimate[];
+  /** eval.json rows identical to a train.json row. */
+  trainEvalOverlap: {count: number; examples: string[]};
+}
+
+const MIN_SAMPLE_PER_PARTITION = 30;
+/** About 1,000 rows of chat data: below this, starting workers early costs more than it saves. */
+const EARLY_WORKERS_BYTES = 1 << 20;
+
+function inputBytes(dir: string): number {
+  return Object.values(SPLIT_FILES).reduce((sum, name) => {
+    try {
+      return sum + statSync(join(dir, name)).size;
+    } catch {
+      return sum; // readConvertedDir reports missing files with the fix
+    }
+  }, 0);
+}
+
+export async function runStats(options: StatsOptions): Promise<StatsReport> {
+  const {dataSplit, seed, maxSeqLen, maxPromptSeqLen, sample = null, gpusPerNode = 1, addEotToken = null} = options;
+  const limits: SequenceLimits = {maxSeqLen, maxPromptSeqLen};
+  parseDataSplit(dataSplit); // a bad --data-split fails here, before any worker starts
+  const files = await resolveTokenizer(options.tokenizer, {env: options.env, cwd: options.cwd, download: options.download});
+  const modelName = modelNameFor(files, options.tokenizer, options.modelName);
+  // On big inputs the workers boot while this thread reads and parses the files.
+  const pool = options.threads !== 1 && !options.converted && inputBytes(options.dir) >= EARLY_WORKERS_BYTES
+    ? MeasurePool.start({files, modelName, addEotToken, limits}, options.threads)
+    : null;
+  let converted: ConvertedDir, selections: ReturnType<typeof selectPartitions>, usableRows: IdentifiedRow[][], measuredRows: IdentifiedRow[][];
+  try {
+    converted = options.converted ?? readConvertedDir(options.dir);
+    selections = selectPartitions(converted, dataSplit, seed);
+    usableRows = selections.map(({phase, rows}) => rows.filter(({row}) => isUsable(row, phase)));
+    const sampleSizes = allocateSample(usableRows.map((rows) => rows.length), sample);
+    measuredRows = usableRows.map((rows, i) => pickSample(rows, sampleSizes[i], seed));
+  } catch (error) {
+    await pool?.close(); // measureRows closes it from here on
+    throw error;
+  }
+  const measuring = measureRows(
+    selections.map(({phase}, i) => ({phase, rows: measuredRows[i].map(({row}) => row)})),
+    {files, modelName, addEotToken, limits, threads: options.threads, pool, onProgress: options.onProgress}
+  );
+  // What needs no token counts is done here while the workers tokenize.
+  let tokenizer, duplicates, trainEvalOverlap;
+  try {
+    tokenizer = loadTokenizer(files, modelName, addEotToken);
+    duplicates = selections.map(partitionDuplicates);
+    trainEvalOverlap = countOverlap(converted.train.rows.map(({row}) => row), converted.eval.rows);
+  } catch (error) {
+    await measuring.catch(() => {}); // the workers fail the same way; report this thread's (clearer) error once they stop
+    throw error;
+  }
+  const packed = await measuring;
+  const partitions: PartitionInput[] = selections.map(({phase, split, rows}, i) => ({
+    phase,
+    split,
+    rows,
+    usable: usableRows[i].length,
+    duplicates: duplicates[i],
+    measured: measuredRows[i].map((identified, k): MeasuredRow => ({...identified, ...unpackRowMeasure(packed[i], k * MEASURE_STRIDE)}))
+  }));
+  const summary = computeStats(partitions, limits, {gpusPerNode});
+  return {
+    dir: converted.dir,
+    files: {
+      train: {rows: converted.train.rows.length, format: converted.train.format, missingColumns: converted.train.missingColumns},
+      eval: {rows: converted.eval.rows.length, format: converted.eval.format, missingColumns: converted.eval.missingColumns}
+    },
+    manifest: converted.manifest,
+    settings: {maxSeqLen, maxPromptSeqLen, dataSplit, seed, sample, gpusPerNode, addEotToken},
+    tokenizer: {
+      modelName,
+      family: tokenizer.family,
+      description: tokenizer.description,
+      bosIds: [...tokenizer.prefixIds],
+      eosToken: tokenizer.eosToken,
+      eosTokens: countPieces(tokenizer, tokenizer.eosToken),
+      endOfTextTokens: countPieces(tokenizer, END_OF_CONVERSATION_TOKEN),
+      padId: tokenizer.padId,
+      addsPadToken: tokenizer.addsPadToken,
+      vocabSize: tokenizer.vocabSize,
+      resizedVocabSize: resizedVocabSize(tokenizer.vocabSize)
+    },
+    partitions: summary.partitions,
+    dataCache: summary.dataCache,
+    trainEvalOverlap
+  };
+}
+
+/**
+ * Phase P's rows of train.json and eval.json: DS-Chat's `jsonfile` dataset split by `data_split` (spec §2.2), listed in
+ * file order so that "duplicate of" examples point back to the earlier row.
+ */
+export function selectPartitions(converted: ConvertedDir, dataSplit: string, seed: number): {phase: Phase; split: SplitName; rows: IdentifiedRow[]}[] {
+  const phaseCount = Math.min(3, parseDataSplit(dataSplit).length) as 1 | 2 | 3;
+  const partitions: {phase: Phase; split: SplitName; rows: IdentifiedRow[]}[] = [];
+  for (let phase = 1 as Phase; phase <= phaseCount; phase++) {
+    const selection = selectPhaseRows({
+      datasets: [{name: "jsonfile", trainSize: converted.train.rows.length, evalSize: converted.eval.rows.length}],
+      dataSplit,
+      phase,
+      seed
+    });
+    const inFileOrder = (selected: {row: number}[], file: IdentifiedRow[]) => selected.map(({row}) => row).sort((a, b) => a - b).map((row) => file[row]);
+    partitions.push({phase, split: "train", rows: inFileOrder(selection.train, converted.train.rows)});
+    partitions.push({phase, split: "eval", rows: inFileOrder(selection.eval, converted.eval.rows)});
+  }
+  return partitions;
+}
+
+/**
+ * Splits a total sample over partitions in proportion to their usable rows, with at least 30 rows (or all of a smaller
+ * partition) each so that small eval partitions still get an interval. `null` = measure everything.
+ */
+export function allocateSample(sizes: number[], total: number | null): number[] {
+  const all = sizes.reduce((sum, size) => sum + size, 0);
+  if (total === null || total >= all) return [...sizes];
+  return sizes.map((size) => Math.min(size, Math.max(MIN_SAMPLE_PER_PARTITION, Math.round((total * size) / all))));
+}
+
+/** The first `count` rows of a seeded permutation (DS-Chat's own `get_shuffle_idx`), kept in file order. */
+function pickSample<T>(rows: T[], count: number, seed: number): T[] {
+  if (count >= rows.length) return rows;
+  const order = getShuffleIdx(seed, rows.length).subarray(0, count).slice().sort();
+  return Array.from(order, (index) => rows[index]);
+}

@@ -1,0 +1,51 @@
+/** Loads DS-Chat's view of a tokenizer (see `src/core/tokenize/buildDsChatTokenizer.ts`) from files found by `resolveTokenizer`. */
+import {readFileSync} from "node:fs";
+import {buildDsChatTokenizer, type TokenizerConfigJson, type TokenizerJson} from "../../src/core/tokenize/buildDsChatTokenizer.js";
+import {byteLevelBpeTokenizerJson} from "../../src/core/tokenize/byteLevelBpeJson.js";
+import type {DsChatTokenizer} from "../../src/core/tokenize/dschatTokenizer.js";
+import type {TokenizerFiles} from "./resolveTokenizer.js";
+
+/** The model name DS-Chat's rules run on: the one given, else the one the tokenizer spec implies, else the spec itself. */
+export function modelNameFor(files: TokenizerFiles, spec: string, modelName?: string | null): string {
+  return modelName || files.impliedModelName || spec;
+}
+
+/** Built tokenizers by file and model name: building one (parsing tokenizer.json, the BPE merges) takes ~0.3 s. */
+const loaded = new Map<string, DsChatTokenizer>();
+
+/** `addEotToken`: DS-Chat's `--add_eot_token` with its token (see `buildDsChatTokenizer`). */
+export function loadTokenizer(files: TokenizerFiles, modelName: string, addEotToken: string | null = null): DsChatTokenizer {
+  const key = JSON.stringify([files.tokenizerJsonPath, files.vocabPath, files.tokenizerConfigPath, modelName, addEotToken]);
+  let tokenizer = loaded.get(key);
+  if (!tokenizer) loaded.set(key, (tokenizer = buildFromFiles(files, modelName, addEotToken)));
+  return tokenizer;
+}
+
+function buildFromFiles(files: TokenizerFiles, modelName: string, addEotToken: string | null): DsChatTokenizer {
+  const config = files.tokenizerConfigPath ? (readJson(files.tokenizerConfigPath) as TokenizerConfigJson) : null;
+  let json: TokenizerJson;
+  if (files.tokenizerJsonPath) {
+    json = readJson(files.tokenizerJsonPath) as TokenizerJson;
+    if (!json || typeof json !== "object" || !json.model) throw new Error(`${files.tokenizerJsonPath} is not a Hugging Face tokenizer.json (no "model" key).`);
+  } else {
+    const specialTokensMap = files.specialTokensMapPath ? (readJson(files.specialTokensMapPath) as Record<string, unknown>) : null;
+    json = byteLevelBpeTokenizerJson(readJson(files.vocabPath!) as Record<string, number>, readText(files.mergesPath!), config, specialTokensMap);
+  }
+  return buildDsChatTokenizer(json, config, {modelName, source: files.source, addEotToken});
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new Error(`Failed to read ${path}: ${(error as Error).message}`, {cause: error});
+  }
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(`Failed to read ${path}: ${(error as Error).message}`, {cause: error});
+  }
+}

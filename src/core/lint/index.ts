@@ -1,0 +1,6 @@
+export * from "./lintContext.js";
+export * from "./datasetFacts.js";
+export {datasetRules} from "./datasetRules.js";
+export {planRules} from "./planRules.js";
+export {lint, lintRules, hasErrors} from "./lint.js";
+export * from "./planFacts.js";

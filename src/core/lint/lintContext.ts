@@ -1,0 +1,137 @@
+/**
+ * What lint rules look at: facts about a converted dataset (from stats and the manifest) and, optionally, about the
+ * planned run. The plan engineer maps a plan onto `PlanFacts`; `dschat-studio lint --plan` reads it from JSON.
+ * Isomorphic: no Node or DOM imports.
+ */
+import type {Phase} from "../canonical.js";
+import type {ModelFamily} from "../models/familySupport.js";
+import type {DataCacheEstimate, PartitionStats, SplitName} from "../stats/computeStats.js";
+import type {DuplicateCounts} from "../stats/textFacts.js";
+
+export type Severity = "error" | "warning" | "info";
+
+export interface Finding {
+  /** The rule id, stable for scripts (`empty-partition`, `bloom-step2-rwtranrsformer`, …). */
+  id: string;
+  severity: Severity;
+  message: string;
+  fix: string;
+  phase?: Phase;
+  split?: SplitName;
+  /** Example row ids (`train.json:12`), at most 10. */
+  rows?: string[];
+}
+
+/** Row-level facts about one phase partition; the token-based ones are absent when no tokenizer was given. */
+export type PartitionFacts = Pick<PartitionStats, "phase" | "split" | "rows" | "usable"> & {
+  duplicates: DuplicateCounts;
+} & Partial<Pick<PartitionStats, "exact" | "truncated" | "dropped" | "identicalPairs" | "divergenceAtStart" | "padInText" | "examples">>;
+
+export interface DatasetFacts {
+  /** Where the facts come from, for messages (the converted directory). */
+  source: string;
+  settings: {dataSplit: string; seed: number; maxSeqLen: number; maxPromptSeqLen: number};
+  files: Record<SplitName, {rows: number; missingColumns: string[]}>;
+  partitions: PartitionFacts[];
+  /** train.json prompts lacking DS-Chat's " Human: ... Assistant:" markers (local/jsonfile adds none). */
+  promptsWithoutMarkers: {count: number; total: number; examples: string[]};
+  trainEvalOverlap: {count: number; examples: string[]};
+  /** Present when a tokenizer measured the data. */
+  dataCache?: DataCacheEstimate[];
+  /** Whether a tokenizer measured the rows (token-based rules need it). */
+  tokenized: boolean;
+  /** What `dschat-studio convert` recorded in manifest.json, when the directory has one. */
+  manifest?: ManifestFacts | null;
+}
+
+/** The manifest.json fields lint reads; each is absent when the manifest lacks it (it is optional metadata). */
+export interface ManifestFacts {
+  trainRows?: number;
+  evalRows?: number;
+  /** Source rows convert could not map (listed in rejects.jsonl). */
+  rejectedRows?: number;
+  /** Rows whose DS-Chat strings differ from what the source format implies, as convert summarised them. */
+  deviations?: {rows: number; summary: string}[];
+}
+
+/**
+ * The minimum a lint needs to know about a planned DS-Chat run. Steps 1 and 2 use `zeroStage`/`lora*`; step 3 uses them
+ * for the actor and `critic*` for the critic. Absent = unknown, so rules that need it stay silent.
+ */
+export interface PlanFacts {
+  /** The step the plan runs (one lint per step). */
+  step: Phase;
+  /** `--model_name_or_path` (step 3: the actor). */
+  modelName: string;
+  /** Default: from the name (`modelFamilyOf`). */
+  family?: ModelFamily | null;
+  /** Step 3's `--critic_model_name_or_path`. */
+  criticModelName?: string | null;
+  criticFamily?: ModelFamily | null;
+  /** `--zero_stage` (steps 1/2) or `--actor_zero_stage` (step 3). */
+  zeroStage?: number;
+  criticZeroStage?: number;
+  offload?: boolean;
+  enableHybridEngine?: boolean;
+  inferenceTpSize?: number;
+  /** `--lora_dim` / `--actor_lora_dim`. */
+  loraDim?: number;
+  loraModuleName?: string;
+  criticLoraDim?: number;
+  criticLoraModuleName?: string;
+  /** Linear layers `loraModuleName` wraps, when the plan computed it (`loraTargets`); else lint checks the family's layout. */
+  loraMatchedLinears?: number;
+  criticLoraMatchedLinears?: number;
+  enableMixedPrecisionLora?: boolean;
+  numPaddingAtBeginning?: number;
+  /** null = not passed (step 3's default `None`). */
+  seed?: number | null;
+  dataSplit?: string;
+  maxSeqLen?: number;
+  maxPromptSeqLen?: number;
+  gpusPerNode?: number;
+  hostRamGb?: number;
+  /** `--add_eot_token`, with step 1's `--eot_token` (steps 2/3 always use `<|endoftext|>`). */
+  addEotToken?: boolean;
+  eotToken?: string;
+}
+
+export interface LintThresholds {
+  /** Phase 1/2 rows truncated at max_seq_len above this share → warning. */
+  truncatedRate: number;
+  /** Phase 3 prompts dropped above this share → warning. */
+  droppedRate: number;
+  /** Data cache per node above this share of host RAM → warning (above 1 → error). */
+  hostRamShare: number;
+}
+
+export const defaultThresholds: LintThresholds = {truncatedRate: 0.05, droppedRate: 0.05, hostRamShare: 0.8};
+
+export interface LintContext {
+  dataset?: DatasetFacts | null;
+  plan?: PlanFacts | null;
+  /** The DS-Chat steps the data feeds; default: the plan's step, else all three (a converted dir usually feeds all). */
+  steps?: Phase[];
+  thresholds?: Partial<LintThresholds>;
+}
+
+/** A lint rule: a stable id and severity, and a check that returns one entry per problem it finds. */
+export interface LintRule {
+  id: string;
+  severity: Severity;
+  /** One line for `lint --rules` and the docs. */
+  title: string;
+  /** What the rule needs; rules whose needs are missing do not run. */
+  needs: ("dataset" | "tokens" | "plan")[];
+  check(context: ResolvedLintContext): RuleHit[];
+}
+
+export interface ResolvedLintContext {
+  dataset: DatasetFacts | null;
+  plan: PlanFacts | null;
+  steps: Phase[];
+  thresholds: LintThresholds;
+}
+
+/** A rule's finding; it may refine its rule's id and severity (one rule, several known failures). */
+export type RuleHit = Omit<Finding, "id" | "severity"> & {id?: string; severity?: Severity};

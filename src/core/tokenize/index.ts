@@ -1,0 +1,5 @@
+export * from "./modelFamily.js";
+export * from "./dschatTokenizer.js";
+export * from "./measureRow.js";
+export * from "./buildDsChatTokenizer.js";
+export * from "./byteLevelBpeJson.js";
