@@ -1,0 +1,3 @@
+import {listConvertedDatasets} from "../../loaders/datasets.js";
+
+process.stdout.write(JSON.stringify(await listConvertedDatasets()));
