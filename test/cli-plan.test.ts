@@ -32,8 +32,9 @@ describe("dschat-studio plan --json", () => {
   it("exits 4 with DS-Chat's own error when the plan cannot run", () => {
     const {code, stdout} = cli("--step", "3", "--model", "facebook/opt-1.3b", "--critic-model", "facebook/opt-350m", "--inference_tp_size", "2", "--json");
     assert.equal(code, 4);
-    const {lint} = JSON.parse(stdout);
-    assert.ok(lint.some((finding: {rule: string; severity: string}) => finding.rule === "inference-tp-needs-zero3" && finding.severity === "error"));
+    const lint: {rule: string; severity: string; step: number; field?: string}[] = JSON.parse(stdout).lint;
+    const tp = lint.filter((finding) => finding.rule === "inference-tp-needs-zero3");
+    assert.deepEqual(tp.map((finding) => [finding.severity, finding.field]), [["error", "step3.inference_tp_size"]], "reported once, naming the argument");
   });
 });
 

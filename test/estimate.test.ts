@@ -7,6 +7,7 @@ import {estimateTime} from "../src/core/estimate/estimateTime.js";
 import {fitInstance, largestBatch} from "../src/core/estimate/fitInstances.js";
 import {instanceCatalog, normalizeInstanceCatalog, requireInstance} from "../src/core/estimate/instanceCatalog.js";
 import {GiB} from "../src/core/estimate/modelMemory.js";
+import {stepModel} from "../src/core/estimate/stepModel.js";
 import {requireModel} from "../src/core/models/findModel.js";
 import type {ModelArchitecture} from "../src/core/models/modelArchitecture.js";
 import {parameterCount} from "../src/core/models/modelArchitecture.js";
@@ -110,6 +111,30 @@ describe("estimateMemory(plan, models, options)", () => {
     const plan = normalizePlan({step1: {model_name_or_path: "facebook/opt-125m", max_seq_len: 512}});
     const [memory] = estimateMemory(plan, planModels(plan), {worldSize: 8, gpusPerNode: 8, trainRows: {1: 2_000_000}});
     assert.equal(memory.host.find((term) => term.kind === "data-cache")!.bytes, 2_000_000 * 512 * 2 * 8 * 8);
+  });
+});
+
+describe("stepModel(plan, role, arch)", () => {
+  it("sets each model up from its own step's flags, as DS-Chat builds it", () => {
+    const plan = normalizePlan({
+      steps: [1, 2, 3],
+      step1: {model_name_or_path: "facebook/opt-1.3b", lora_dim: 128, add_eot_token: true},
+      step2: {model_name_or_path: "facebook/opt-350m"},
+      step3: {actor_lora_dim: 64, critic_lora_dim: 0, only_optimize_lora: true}
+    });
+    const opt = requireModel("facebook/opt-1.3b");
+    const sft = stepModel(plan, "step1", opt);
+    assert.deepEqual([sft.head, sft.loraDim, sft.vocabRows], ["causalLM", 128, 50272]);
+    assert.ok(sft.counts.loraParams > 0);
+    assert.deepEqual([stepModel(plan, "step2", opt).head, stepModel(plan, "step2", opt).loraDim], ["base", 0]);
+    const actor = stepModel(plan, "actor", opt);
+    const critic = stepModel(plan, "critic", opt);
+    assert.deepEqual([actor.head, actor.loraDim, critic.head, critic.loraDim], ["causalLM", 64, "base", 0]);
+    assert.equal(actor.counts.trainable, actor.counts.loraParams, "only_optimize_lora trains the actor's LoRA only");
+    assert.equal(critic.counts.trainable, critic.counts.params, "the critic has no LoRA, so everything trains");
+    const llama = {...requireModel("meta-llama/Llama-2-7b-hf"), tokenizerLength: 32000};
+    assert.equal(stepModel(plan, "step1", llama).vocabRows, 32008, "--add_eot_token adds a token before the resize to 8");
+    assert.equal(stepModel(plan, "step2", llama).vocabRows, 32000);
   });
 });
 

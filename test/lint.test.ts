@@ -169,6 +169,17 @@ describe("lint(context) plan rules", () => {
     assert.deepEqual(ids({plan: {...combo, loraDim: 128}}), []);
     assert.match(lint({plan: opt(3, {enableMixedPrecisionLora: true})})[0].message, /actor_lora_dim is 0.*ZeRO stage is 2/);
     assert.deepEqual(ids({plan: opt(3, {enableMixedPrecisionLora: true, loraDim: 64, zeroStage: 3})}), []);
+    assert.deepEqual(lint({plan: combo}).map((finding) => finding.field), ["step3.offload"], "plan rules name the argument at fault");
+  });
+
+  it("offload-needs-zero: --offload needs ZeRO stage 1-3 in every engine it applies to", () => {
+    const step1 = lint({plan: opt(1, {offload: true, zeroStage: 0})});
+    assert.deepEqual(step1.map((finding) => `${finding.id}:${finding.field}`), ["offload-needs-zero:step1.zero_stage"]);
+    assert.match(step1[0].message, /CPUAdam param is on cuda:0/);
+    assert.deepEqual(ids({plan: opt(1, {offload: true, zeroStage: 1})}), []);
+    assert.deepEqual(ids({plan: opt(1, {offload: false, zeroStage: 0})}), []);
+    const step3 = lint({plan: opt(3, {offload: true, zeroStage: 3, criticZeroStage: 0})});
+    assert.deepEqual(step3.map((finding) => `${finding.id}:${finding.field}`), ["offload-needs-zero:step3.critic_zero_stage"]);
   });
 
   it("lora-module-no-match: the name must match the family's layers; GPT-2's Conv1D never matches", () => {

@@ -3,9 +3,11 @@ import {describe, it} from "node:test";
 import {familySupport, knownFailuresFor, modelFamilies} from "../src/core/models/familySupport.js";
 import {findModel, requireModel} from "../src/core/models/findModel.js";
 import {loraTargets} from "../src/core/models/loraTargets.js";
-import {parameterCount, resizedVocab} from "../src/core/models/modelArchitecture.js";
+import {parameterCount, resizedVocab, resizedVocabSize} from "../src/core/models/modelArchitecture.js";
+import {modelFamilyOf} from "../src/core/models/modelFamilyOf.js";
 import {modelFromConfig} from "../src/core/models/modelFromConfig.js";
 import {modelRegistry} from "../src/core/models/modelRegistry.js";
+import {modelFamilyOf as tokenizeModelFamilyOf, resizedVocabSize as tokenizeResizedVocabSize} from "../src/core/tokenize/modelFamily.js";
 
 describe("parameterCount(arch)", () => {
   it("is within 2% of the published size for every registry entry", () => {
@@ -35,6 +37,22 @@ describe("resizedVocab(arch, addEotToken)", () => {
     assert.equal(resizedVocab(requireModel("gpt2")), 50264);
     assert.equal(resizedVocab(requireModel("facebook/opt-1.3b"), true), 50272);
     assert.equal(resizedVocab(requireModel("bigscience/bloomz-560m")), 250680);
+    // --add_eot_token adds its token before the resize: a full multiple of 8 grows by a whole block.
+    assert.equal(resizedVocab({...requireModel("meta-llama/Llama-2-7b-hf"), tokenizerLength: 32000}), 32000);
+    assert.equal(resizedVocab({...requireModel("meta-llama/Llama-2-7b-hf"), tokenizerLength: 32000}, true), 32008);
+  });
+  it("is the rule the tokenizer report uses: one implementation, re-exported by tokenize", () => {
+    assert.equal(tokenizeResizedVocabSize, resizedVocabSize);
+    assert.deepEqual([0, 1, 8, 32001, 50257].map(resizedVocabSize), [0, 8, 8, 32008, 50264]);
+  });
+});
+
+describe("modelFamilyOf(modelName)", () => {
+  it("agrees with the registry: every registered id names its own family", () => {
+    for (const model of modelRegistry) assert.equal(modelFamilyOf(model.id), model.family, model.id);
+  });
+  it("is the function the tokenizer rules import (re-exported by tokenize, not a copy)", () => {
+    assert.equal(tokenizeModelFamilyOf, modelFamilyOf);
   });
 });
 

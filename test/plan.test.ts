@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import {dschatCommand, formatNumber, mainPyArgs, shellQuote} from "../src/core/plan/dschatCommand.js";
 import {dsConfigsForPlan, getEvalDsConfig, getTrainDsConfig} from "../src/core/plan/dsConfig.js";
-import {defaultPlan, normalizePlan} from "../src/core/plan/normalizePlan.js";
-import {validatePlan} from "../src/core/plan/validatePlan.js";
+import {defaultPlan, isChainedModel, normalizePlan} from "../src/core/plan/normalizePlan.js";
+import {validatePlan, validationRuleIds} from "../src/core/plan/validatePlan.js";
 
 // dschat.md §4, verified by calling DS-Chat's functions: the exact key order matters for diffing against a run's log.
 const trainDefaultsFp16 =
@@ -113,6 +113,22 @@ describe("normalizePlan(spec)", () => {
   });
 });
 
+describe("isChainedModel(plan, role)", () => {
+  it("is true only where step 3 trains an earlier step of the same plan's output (planModels and lint both ask it)", async () => {
+    const {planModels} = await import("../src/core/plan/planModels.js");
+    const {planFactsFromPlan} = await import("../src/core/lint/planFacts.js");
+    const chained = normalizePlan({steps: "all", step1: {model_name_or_path: "meta-llama/Llama-2-7b-hf"}, step2: {model_name_or_path: "facebook/opt-350m"}});
+    assert.deepEqual([isChainedModel(chained, "actor"), isChainedModel(chained, "critic")], [true, true]);
+    assert.equal(planModels(chained).actor?.id, "meta-llama/Llama-2-7b-hf");
+    assert.deepEqual([planFactsFromPlan(chained, 3).family, planFactsFromPlan(chained, 3).criticFamily], ["llama", "opt"]);
+    const ownActor = normalizePlan({steps: [1, 3], step1: {model_name_or_path: "facebook/opt-1.3b"}, step3: {actor_model_name_or_path: "gpt2", critic_model_name_or_path: "facebook/opt-350m"}});
+    assert.equal(isChainedModel(ownActor, "actor"), false);
+    assert.equal(planModels(ownActor).actor?.id, "gpt2");
+    assert.equal(planFactsFromPlan(ownActor, 3).family, "gpt2");
+    assert.equal(isChainedModel(normalizePlan({steps: 3, step3: {actor_model_name_or_path: "a", critic_model_name_or_path: null}}), "critic"), false);
+  });
+});
+
 describe("dschatCommand(plan, step, gpusPerNode, nodes)", () => {
   it("writes the launcher, the non-default arguments in parser order, and --deepspeed", () => {
     const plan = normalizePlan({step1: {model_name_or_path: "facebook/opt-1.3b", per_device_train_batch_size: 8, learning_rate: 9.65e-6, zero_stage: 2, gradient_checkpointing: true, data_path: ["Dahoas/rm-static", "Dahoas/full-hh-rlhf"], output_dir: "out dir"}});
@@ -148,22 +164,25 @@ describe("formatNumber(value) / shellQuote(word)", () => {
 });
 
 describe("validatePlan(plan)", () => {
-  it("raises DS-Chat's own step 3 errors before launch", () => {
-    const plan = normalizePlan({steps: 3, step3: {actor_model_name_or_path: "a", critic_model_name_or_path: "c", actor_zero_stage: 2, critic_zero_stage: 2, enable_hybrid_engine: true, offload: true, inference_tp_size: 2, enable_mixed_precision_lora: true}});
-    const messages = validatePlan(plan).map((issue) => issue.field);
-    assert.deepEqual(messages, ["step3.enable_mixed_precision_lora", "step3.enable_mixed_precision_lora", "step3.inference_tp_size", "step3.offload"]);
+  it("leaves DS-Chat's argument-combination rules to the lint registry", async () => {
+    const {lintRules} = await import("../src/core/lint/lint.js");
+    const lintIds = new Set(lintRules.map((rule) => rule.id));
+    assert.deepEqual(validationRuleIds.filter((id) => lintIds.has(id)), [], "a rule written in both places would be reported twice");
+    const plan = normalizePlan({steps: [1, 3], step1: {model_name_or_path: "m", offload: true, zero_stage: 0}, step3: {actor_model_name_or_path: "a", critic_model_name_or_path: "c", actor_zero_stage: 2, critic_zero_stage: 2, enable_hybrid_engine: true, offload: true, inference_tp_size: 2, enable_mixed_precision_lora: true}});
+    assert.deepEqual(validatePlan(plan), []);
   });
   it("reports missing required arguments, bad data splits and ZeRO stages", () => {
     const issues = validatePlan(normalizePlan({steps: [1, 2], step1: {data_split: "9,1", zero_stage: 4}, step2: {data_split: "a,b,c", model_name_or_path: "m"}}));
     assert.deepEqual(issues.map((issue) => issue.field), ["step1.model_name_or_path", "step1.zero_stage", "step2.data_split"]);
-    const split = validatePlan(normalizePlan({steps: 3, step3: {actor_model_name_or_path: "a", critic_model_name_or_path: "c", data_split: "9,1"}}));
+    const split = validatePlan(normalizePlan({steps: 3, step3: {actor_model_name_or_path: "a", critic_model_name_or_path: "c", data_split: "9,1", critic_zero_stage: 5}}));
     assert.match(split[0].message, /has 2 part\(s\) but step 3 reads part 3/);
+    assert.deepEqual(split.map((issue) => issue.field), ["step3.data_split", "step3.critic_zero_stage"]);
     assert.deepEqual(validatePlan(normalizePlan({step1: {model_name_or_path: "m"}})), []);
   });
 });
 
 describe("planReport(plan, options)", () => {
-  it("derives every output from one plan and merges DS-Chat validation with the lint rules without duplicates", async () => {
+  it("derives every output from one plan and reports each DS-Chat rule once, with the field at fault", async () => {
     const {planReport} = await import("../src/core/plan/planReport.js");
     const plan = normalizePlan({steps: 3, step3: {actor_model_name_or_path: "facebook/opt-1.3b", critic_model_name_or_path: "facebook/opt-350m", inference_tp_size: 2, offload: true}, infrastructure: {instanceType: "ml.p4d.24xlarge"}});
     const report = planReport(plan);
@@ -172,11 +191,22 @@ describe("planReport(plan, options)", () => {
     assert.deepEqual(report.memory.models, {actor: "facebook/opt-1.3b", critic: "facebook/opt-350m"});
     const rules = report.lint.map((finding) => finding.rule);
     assert.equal(rules.filter((rule) => rule === "inference-tp-needs-zero3").length, 1, rules.join(", "));
-    assert.ok(rules.includes("offload-needs-zero"), "DS-Chat validation the lint engine does not cover stays");
+    assert.equal(report.lint.find((finding) => finding.rule === "inference-tp-needs-zero3")?.field, "step3.inference_tp_size");
+    // DS-Chat's step-3 defaults are actor and critic ZeRO 0, so --offload hits CPUAdam in both engines.
+    assert.deepEqual(report.lint.filter((finding) => finding.rule === "offload-needs-zero").map((finding) => finding.field), ["step3.actor_zero_stage", "step3.critic_zero_stage"]);
     assert.ok(rules.includes("step3-seed-missing"), "lint engine plan rules run");
     assert.equal(report.estimate.time, null, "no tokens given, no time");
     const withoutRules = planReport(plan, {lint: () => []});
-    assert.ok(withoutRules.lint.some((finding) => finding.rule === "inference-tp-needs-zero3" && finding.field === "step3.inference_tp_size"));
+    assert.deepEqual(withoutRules.lint, [], "the DS-Chat rules come from the lint registry only");
+  });
+  it("lists every finding of a plan that breaks all of step 3's assertions exactly once", async () => {
+    const {planReport} = await import("../src/core/plan/planReport.js");
+    const plan = normalizePlan({steps: 3, step3: {actor_model_name_or_path: "facebook/opt-1.3b", critic_model_name_or_path: "facebook/opt-350m", seed: 1234, actor_zero_stage: 2, critic_zero_stage: 2, enable_hybrid_engine: true, offload: true, inference_tp_size: 2, enable_mixed_precision_lora: true, data_split: "9,1"}});
+    const findings = planReport(plan).lint;
+    const keys = findings.map((finding) => `${finding.step}:${finding.rule}:${finding.field}`);
+    assert.equal(new Set(keys).size, keys.length, keys.join(", "));
+    assert.deepEqual(findings.map((finding) => finding.rule).sort(), ["data-split", "inference-tp-needs-zero3", "mixed-precision-lora", "z2-hybrid-offload-no-lora"]);
+    assert.ok(findings.every((finding) => finding.severity === "error" && finding.field?.startsWith("step3.")));
   });
   it("feeds lint the resolved architecture's family and real LoRA matches", async () => {
     const {planFacts} = await import("../src/core/plan/planFacts.js");

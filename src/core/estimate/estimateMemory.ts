@@ -6,11 +6,11 @@
 import type {Phase} from "../canonical.js";
 import {familySupport} from "../models/familySupport.js";
 import type {ModelArchitecture} from "../models/modelArchitecture.js";
-import {resizedVocab} from "../models/modelArchitecture.js";
 import type {Plan} from "../plan/normalizePlan.js";
 import type {PlanModels} from "../plan/planModels.js";
 import type {MemoryTerm, ModelCounts} from "./modelMemory.js";
-import {activationTerm, fmt, frozenModelWeights, GiB, logitsTerm, modelCounts, trainedModelStates} from "./modelMemory.js";
+import {activationTerm, fmt, frozenModelWeights, GiB, logitsTerm, trainedModelStates} from "./modelMemory.js";
+import {stepModel} from "./stepModel.js";
 
 export interface MemoryOptions {
   worldSize: number;
@@ -89,10 +89,8 @@ function offloadHostTerms(name: string, counts: ModelCounts, stage: number, offl
 
 function supervisedStep(step: 1 | 2, plan: Plan, arch: ModelArchitecture, options: MemoryOptions): StepMemory {
   const args = step === 1 ? plan.step1 : plan.step2;
-  const vocabRows = resizedVocab(arch, args.add_eot_token);
-  const head = step === 1 ? "causalLM" : "base";
+  const {vocabRows, counts} = stepModel(plan, step === 1 ? "step1" : "step2", arch);
   const name = step === 1 ? "model" : "reward";
-  const counts = modelCounts({arch, vocabRows, head, loraDim: args.lora_dim, loraModuleName: args.lora_module_name, onlyOptimizeLora: args.only_optimize_lora});
   const sequences = args.per_device_train_batch_size * (step === 2 ? 2 : 1);
   const attention = options.attention ?? familySupport[arch.family].attention;
   const terms = trainedModelStates(name, counts, {stage: args.zero_stage, offload: args.offload, worldSize: options.worldSize});
@@ -110,10 +108,8 @@ function step3(plan: Plan, actorArch: ModelArchitecture, criticArch: ModelArchit
   const a = plan.step3;
   const n = options.worldSize;
   const seqLen = a.max_prompt_seq_len + a.max_answer_seq_len;
-  const actorVocab = resizedVocab(actorArch, a.add_eot_token);
-  const criticVocab = resizedVocab(criticArch, a.add_eot_token);
-  const actor = modelCounts({arch: actorArch, vocabRows: actorVocab, head: "causalLM", loraDim: a.actor_lora_dim, loraModuleName: a.actor_lora_module_name, onlyOptimizeLora: a.only_optimize_lora});
-  const critic = modelCounts({arch: criticArch, vocabRows: criticVocab, head: "base", loraDim: a.critic_lora_dim, loraModuleName: a.critic_lora_module_name, onlyOptimizeLora: a.only_optimize_lora});
+  const {vocabRows: actorVocab, counts: actor} = stepModel(plan, "actor", actorArch);
+  const {counts: critic} = stepModel(plan, "critic", criticArch);
   const refStage = a.actor_zero_stage === 3 ? 3 : 0;
   const rewardStage = a.critic_zero_stage === 3 ? 3 : 0;
   const frozenActorParams = actor.params - actor.loraParams;

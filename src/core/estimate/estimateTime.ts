@@ -5,11 +5,11 @@
  */
 import type {Phase} from "../canonical.js";
 import type {ModelArchitecture} from "../models/modelArchitecture.js";
-import {parameterBreakdown, resizedVocab} from "../models/modelArchitecture.js";
+import {parameterBreakdown} from "../models/modelArchitecture.js";
 import type {Plan} from "../plan/normalizePlan.js";
 import type {PlanModels} from "../plan/planModels.js";
 import type {InstanceType} from "./instanceCatalog.js";
-import {modelCounts} from "./modelMemory.js";
+import {stepModel} from "./stepModel.js";
 
 export interface TimeInputs {
   /** Rows of the phase's training split (after data_split), per step. DS-Chat pads each to the full length. */
@@ -91,8 +91,7 @@ export function estimateTime(plan: Plan, models: PlanModels, instance: InstanceT
       const arch = step === 1 ? models.step1 : models.step2;
       if (!arch) continue;
       const args = step === 1 ? plan.step1 : plan.step2;
-      const vocabRows = resizedVocab(arch, args.add_eot_token);
-      const counts = modelCounts({arch, vocabRows, head: step === 1 ? "causalLM" : "base", loraDim: args.lora_dim, loraModuleName: args.lora_module_name, onlyOptimizeLora: args.only_optimize_lora});
+      const {vocabRows, counts} = stepModel(plan, step === 1 ? "step1" : "step2", arch);
       const flopsPerToken = trainingFlopsPerToken(arch, matmulParams(arch, vocabRows, step === 1), counts.trainable, args.max_seq_len, args.gradient_checkpointing);
       const {tokens, source} = tokensFor(step, args.max_seq_len * (step === 2 ? 2 : 1), inputs);
       const hours = (tokens * flopsPerToken * args.num_train_epochs) / flopsPerSecond / 3600;
@@ -103,10 +102,8 @@ export function estimateTime(plan: Plan, models: PlanModels, instance: InstanceT
     if (!actor || !critic) continue;
     const a = plan.step3;
     const seqLen = a.max_prompt_seq_len + a.max_answer_seq_len;
-    const actorVocab = resizedVocab(actor, a.add_eot_token);
-    const criticVocab = resizedVocab(critic, a.add_eot_token);
-    const actorCounts = modelCounts({arch: actor, vocabRows: actorVocab, head: "causalLM", loraDim: a.actor_lora_dim, loraModuleName: a.actor_lora_module_name, onlyOptimizeLora: a.only_optimize_lora});
-    const criticCounts = modelCounts({arch: critic, vocabRows: criticVocab, head: "base", loraDim: a.critic_lora_dim, loraModuleName: a.critic_lora_module_name, onlyOptimizeLora: a.only_optimize_lora});
+    const {vocabRows: actorVocab, counts: actorCounts} = stepModel(plan, "actor", actor);
+    const {vocabRows: criticVocab, counts: criticCounts} = stepModel(plan, "critic", critic);
     const actorMatmul = matmulParams(actor, actorVocab, true);
     const criticMatmul = matmulParams(critic, criticVocab, false);
     // Experience: actor and reference log-probs, critic values and reward scores, all forward only.

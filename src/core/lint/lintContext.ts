@@ -18,6 +18,8 @@ export interface Finding {
   fix: string;
   phase?: Phase;
   split?: SplitName;
+  /** Plan rules: the DS-Chat argument at fault, as a plan JSON path (`step3.inference_tp_size`), so a form can point at it. */
+  field?: string;
   /** Example row ids (`train.json:12`), at most 10. */
   rows?: string[];
 }

@@ -6,8 +6,8 @@
 import type {Phase} from "../canonical.js";
 import {findInstance} from "../estimate/instanceCatalog.js";
 import {isModelFamily} from "../models/familySupport.js";
-import {normalizePlan, type Plan} from "../plan/normalizePlan.js";
-import {modelFamilyOf} from "../tokenize/modelFamily.js";
+import {modelFamilyOf} from "../models/modelFamilyOf.js";
+import {isChainedModel, normalizePlan, type Plan} from "../plan/normalizePlan.js";
 import type {PlanFacts} from "./lintContext.js";
 
 const PLAN_KEYS = ["steps", "step1", "step2", "step3", "infrastructure"];
@@ -48,16 +48,17 @@ export function planFactsFromPlan(plan: Plan, step: Phase): PlanFacts {
     };
   }
   const a = plan.step3;
-  const producedBy = (path: string | null, from: Phase) =>
-    plan.steps.includes(from) && path !== null && path === (from === 1 ? plan.step1 : plan.step2).output_dir ? (from === 1 ? plan.step1 : plan.step2).model_name_or_path : null;
   const actor = a.actor_model_name_or_path ?? "";
   const critic = a.critic_model_name_or_path;
+  // A chained step-3 model is a folder such as ./output/actor-models: the model it was trained from names the family.
+  const actorSource = (isChainedModel(plan, "actor") ? plan.step1.model_name_or_path : null) ?? actor;
+  const criticSource = (isChainedModel(plan, "critic") ? plan.step2.model_name_or_path : null) ?? critic;
   return {
     step,
     modelName: actor,
-    family: modelFamilyOf(producedBy(actor, 1) ?? actor),
+    family: modelFamilyOf(actorSource),
     criticModelName: critic,
-    criticFamily: critic === null ? null : modelFamilyOf(producedBy(critic, 2) ?? critic),
+    criticFamily: criticSource === null ? null : modelFamilyOf(criticSource),
     zeroStage: a.actor_zero_stage,
     criticZeroStage: a.critic_zero_stage,
     offload: a.offload,

@@ -1,11 +1,14 @@
 /**
  * Lint rules about the planned run: the model families' known DS-Chat failures (data in `models/familySupport.ts`) and
- * the step-3 argument combinations DS-Chat refuses. Isomorphic: no Node or DOM imports.
+ * the argument combinations DS-Chat (or DeepSpeed under it) refuses. This is the one place such a rule is written:
+ * `dschat-studio plan` and the Config page get them through `plan/planReport.ts`, and `plan/validatePlan.ts` keeps only
+ * the value checks (required arguments, data_split, ZeRO stage range). Isomorphic: no Node or DOM imports.
  */
 import {familySupport, knownFailuresFor, type ModelFamily} from "../models/familySupport.js";
 import {findModel} from "../models/findModel.js";
 import {loraTargets} from "../models/loraTargets.js";
-import {modelFamilyOf, usesLlamaTokenizer} from "../tokenize/modelFamily.js";
+import {modelFamilyOf} from "../models/modelFamilyOf.js";
+import {usesLlamaTokenizer} from "../tokenize/modelFamily.js";
 import type {LintRule, PlanFacts, RuleHit, Severity} from "./lintContext.js";
 
 /** Known failures that need more than the family and step to happen, and how bad each is (default: error). */
@@ -17,6 +20,9 @@ const failureConditions: Record<string, {severity: Severity; applies?: (plan: Pl
 };
 
 const familyOf = (name: string, given?: ModelFamily | null) => given ?? modelFamilyOf(name);
+
+/** The plan JSON path of a DS-Chat argument of the linted step (`step3.offload`), as `normalizePlan` names it. */
+const stepField = (plan: PlanFacts, arg: string) => `step${plan.step}.${arg}`;
 
 /** The models a step loads, with the family each is: steps 1/2 one model, step 3 the actor and the critic (reward). */
 function modelsOf(plan: PlanFacts): {role: string; name: string; family: ModelFamily | null; loraDim?: number; loraModuleName?: string; matched?: number; kind: "causalLM" | "base"}[] {
@@ -79,13 +85,31 @@ export const planRules: LintRule[] = [
         : []
   },
   {
+    id: "offload-needs-zero",
+    severity: "error",
+    title: "--offload with ZeRO stage 0: DS-Chat's DeepSpeedCPUAdam gets GPU parameters and the first optimizer step fails",
+    needs: ["plan"],
+    check: ({plan}) => {
+      if (!plan!.offload) return [];
+      // Step 3 passes its one --offload to both engines, so each engine's stage is checked.
+      const stages: [string, number | undefined][] = plan!.step === 3 ? [["actor_zero_stage", plan!.zeroStage], ["critic_zero_stage", plan!.criticZeroStage]] : [["zero_stage", plan!.zeroStage]];
+      return stages
+        .filter(([, stage]) => stage === 0)
+        .map(([arg]) => ({
+          field: stepField(plan!, arg),
+          message: `--offload with --${arg} 0: DS-Chat picks DeepSpeedCPUAdam while the parameters stay on the GPU, and the first optimizer step fails with "CPUAdam param is on cuda:0 and must be 'cpu'"`,
+          fix: `set --${arg} 1, 2 or 3 (DeepSpeed moves optimizer states to the CPU from stage 1), or drop --offload`
+        }));
+    }
+  },
+  {
     id: "inference-tp-needs-zero3",
     severity: "error",
     title: "--inference_tp_size > 1 needs --actor_zero_stage 3 (step 3 asserts it)",
     needs: ["plan"],
     check: ({plan}) =>
       plan!.step === 3 && (plan!.inferenceTpSize ?? 1) > 1 && plan!.zeroStage !== undefined && plan!.zeroStage !== 3
-        ? [{message: `step 3 asserts "Zero stage 3 must be used to do Tensor sharding in the hybrid engine": inference_tp_size ${plan!.inferenceTpSize} with actor ZeRO stage ${plan!.zeroStage}`, fix: "set --actor_zero_stage 3, or --inference_tp_size 1"}]
+        ? [{field: stepField(plan!, "inference_tp_size"), message: `step 3 asserts "Zero stage 3 must be used to do Tensor sharding in the hybrid engine": inference_tp_size ${plan!.inferenceTpSize} with actor ZeRO stage ${plan!.zeroStage}`, fix: "set --actor_zero_stage 3, or --inference_tp_size 1"}]
         : []
   },
   {
@@ -95,7 +119,7 @@ export const planRules: LintRule[] = [
     needs: ["plan"],
     check: ({plan}) =>
       plan!.step === 3 && plan!.zeroStage === 2 && plan!.criticZeroStage === 2 && plan!.enableHybridEngine === true && plan!.offload === true && (plan!.loraDim ?? 0) === 0
-        ? [{message: "step 3 raises ValueError: actor_zero_stage 2, critic_zero_stage 2, enable_hybrid_engine, offload and no LoRA together are unsupported due to training instability", fix: "change one of them, e.g. --actor_lora_dim 128, or ZeRO stage 3, or no --offload"}]
+        ? [{field: stepField(plan!, "offload"), message: "step 3 raises ValueError: actor_zero_stage 2, critic_zero_stage 2, enable_hybrid_engine, offload and no LoRA together are unsupported due to training instability", fix: "change one of them, e.g. --actor_lora_dim 128, or ZeRO stage 3, or no --offload"}]
         : []
   },
   {
@@ -109,7 +133,7 @@ export const planRules: LintRule[] = [
         (plan!.loraDim ?? 0) <= 0 ? "actor_lora_dim is 0 (\"Mixed Precision LoRA requires LoRA to be enabled\")" : null,
         plan!.zeroStage !== undefined && plan!.zeroStage !== 3 ? `actor ZeRO stage is ${plan!.zeroStage} ("Mixed Precision LoRA requires Zero stage 3")` : null
       ].filter((problem): problem is string => problem !== null);
-      return problems.length ? [{message: `--enable_mixed_precision_lora fails step 3's assertion: ${problems.join("; ")}`, fix: "set --actor_lora_dim > 0 and --actor_zero_stage 3, or drop --enable_mixed_precision_lora"}] : [];
+      return problems.length ? [{field: stepField(plan!, "enable_mixed_precision_lora"), message: `--enable_mixed_precision_lora fails step 3's assertion: ${problems.join("; ")}`, fix: "set --actor_lora_dim > 0 and --actor_zero_stage 3, or drop --enable_mixed_precision_lora"}] : [];
     }
   },
   {

@@ -177,7 +177,15 @@ export function parameterCount(arch: ModelArchitecture, vocabRows = arch.vocabSi
   return parameterBreakdown(arch, vocabRows).total;
 }
 
-/** DS-Chat's `resize_token_embeddings(8 * ceil(len(tokenizer) / 8))`; `--add_eot_token` adds one token first. */
+/**
+ * DS-Chat's `create_hf_model` resizes the embeddings to `8 * ceil(len(tokenizer) / 8)` (#728: Llama-2 32001 → 32008).
+ * The one implementation: `src/core/tokenize/modelFamily.ts` re-exports it for the tokenizer report.
+ */
+export function resizedVocabSize(tokenizerLength: number): number {
+  return 8 * Math.ceil(tokenizerLength / 8);
+}
+
+/** The embedding rows DS-Chat trains `arch` with; `--add_eot_token` adds one token before the resize. */
 export function resizedVocab(arch: ModelArchitecture, addEotToken = false): number {
-  return 8 * Math.ceil((arch.tokenizerLength + (addEotToken ? 1 : 0)) / 8);
+  return resizedVocabSize(arch.tokenizerLength + (addEotToken ? 1 : 0));
 }

@@ -14,92 +14,41 @@
 import type {ModelFamily} from "./familySupport.js";
 import type {ModelArchitecture} from "./modelArchitecture.js";
 
+/** `ffn` 0 = the usual 4 × hidden. */
 type Shape = [layers: number, hidden: number, heads: number, ffn: number, published: number];
 
-function opt(size: string, [layers, hidden, heads, ffn, published]: Shape, extra: Partial<ModelArchitecture> = {}): ModelArchitecture {
-  return {
-    id: `facebook/opt-${size}`,
-    family: "opt",
-    layers,
-    hiddenSize: hidden,
-    heads,
-    kvHeads: heads,
-    headDim: hidden / heads,
-    ffnSize: ffn,
-    ffnType: "mlp",
+/** What differs between the multi-head families' config.json files once the shape is known. */
+type MultiHeadFacts = Pick<ModelArchitecture, "vocabSize" | "tokenizerLength" | "tiedEmbeddings" | "maxPositions" | "source"> & Partial<ModelArchitecture>;
+
+/** Multi-head attention (one KV head per head, head size hidden / heads) and a plain MLP: OPT, BLOOM, GPT-2, GPT-NeoX. */
+function multiHead(id: string, family: ModelFamily, [layers, hidden, heads, ffn, published]: Shape, facts: MultiHeadFacts): ModelArchitecture {
+  return {id, family, layers, hiddenSize: hidden, heads, kvHeads: heads, headDim: hidden / heads, ffnSize: ffn || 4 * hidden, ffnType: "mlp", finalNorm: true, publishedParams: published, ...facts};
+}
+
+const opt = (size: string, shape: Shape, extra: Partial<ModelArchitecture> = {}) =>
+  multiHead(`facebook/opt-${size}`, "opt", shape, {
     vocabSize: 50272,
     tokenizerLength: 50265,
     tiedEmbeddings: true,
     maxPositions: 2048,
-    finalNorm: true,
-    publishedParams: published,
     source: `facebook/opt-${size} config.json (num_hidden_layers, hidden_size, num_attention_heads, ffn_dim, vocab_size 50272, max_position_embeddings 2048)`,
     ...extra
-  };
-}
+  });
 
-function bloom(id: string, [layers, hidden, heads, , published]: Shape): ModelArchitecture {
-  return {
-    id,
-    family: "bloom",
-    layers,
-    hiddenSize: hidden,
-    heads,
-    kvHeads: heads,
-    headDim: hidden / heads,
-    ffnSize: 4 * hidden,
-    ffnType: "mlp",
-    vocabSize: 250880,
-    tokenizerLength: 250680,
-    tiedEmbeddings: true,
-    maxPositions: 2048,
-    finalNorm: true,
-    publishedParams: published,
-    source: `${id} config.json (n_layer, hidden_size, n_head, vocab_size 250880; ALiBi, seq_length 2048)`
-  };
-}
+const bloom = (id: string, shape: Shape) =>
+  multiHead(id, "bloom", shape, {vocabSize: 250880, tokenizerLength: 250680, tiedEmbeddings: true, maxPositions: 2048, source: `${id} config.json (n_layer, hidden_size, n_head, vocab_size 250880; ALiBi, seq_length 2048)`});
 
-function gpt2(id: string, [layers, hidden, heads, , published]: Shape): ModelArchitecture {
-  return {
-    id,
-    family: "gpt2",
-    layers,
-    hiddenSize: hidden,
-    heads,
-    kvHeads: heads,
-    headDim: hidden / heads,
-    ffnSize: 4 * hidden,
-    ffnType: "mlp",
-    vocabSize: 50257,
-    tokenizerLength: 50257,
-    tiedEmbeddings: true,
-    maxPositions: 1024,
-    finalNorm: true,
-    publishedParams: published,
-    source: `${id} config.json (n_layer, n_embd, n_head, n_positions 1024, vocab_size 50257)`
-  };
-}
+const gpt2 = (id: string, shape: Shape) =>
+  multiHead(id, "gpt2", shape, {vocabSize: 50257, tokenizerLength: 50257, tiedEmbeddings: true, maxPositions: 1024, source: `${id} config.json (n_layer, n_embd, n_head, n_positions 1024, vocab_size 50257)`});
 
-function pythia(id: string, [layers, hidden, heads, , published]: Shape, vocabSize = 50304): ModelArchitecture {
-  return {
-    id,
-    family: "gpt_neox",
-    layers,
-    hiddenSize: hidden,
-    heads,
-    kvHeads: heads,
-    headDim: hidden / heads,
-    ffnSize: 4 * hidden,
-    ffnType: "mlp",
+const pythia = (id: string, shape: Shape, vocabSize = 50304) =>
+  multiHead(id, "gpt_neox", shape, {
     vocabSize,
     tokenizerLength: 50277,
     tiedEmbeddings: false,
     maxPositions: 2048,
-    finalNorm: true,
-    publishedParams: published,
     source: `${id} config.json (num_hidden_layers, hidden_size, num_attention_heads, intermediate_size, vocab_size ${vocabSize}, tie_word_embeddings false)`
-  };
-}
+  });
 
 interface GqaShape {
   id: string;

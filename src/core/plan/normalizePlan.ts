@@ -173,6 +173,13 @@ export function chainSteps(plan: Plan): Plan {
   return plan;
 }
 
+/** Whether a step-3 model is an earlier step's output in this plan: the actor step 1's, the critic (and reward) step 2's. */
+export function isChainedModel(plan: Plan, role: "actor" | "critic"): boolean {
+  const from = role === "actor" ? 1 : 2;
+  const path = role === "actor" ? plan.step3.actor_model_name_or_path : plan.step3.critic_model_name_or_path;
+  return plan.steps.includes(from) && path !== null && path === stepArgs(plan, from).output_dir;
+}
+
 export function stepArgs<P extends Phase>(plan: Plan, step: P): StepArgsByPhase[P] {
   return (step === 1 ? plan.step1 : step === 2 ? plan.step2 : plan.step3) as StepArgsByPhase[P];
 }

@@ -1,26 +1,27 @@
 /**
  * The lint engine's PlanFacts for each step of a plan, with what only the plan side knows: the family from the resolved
- * architecture (a user's config.json says model_type; a path says nothing) and how many linears LoRA really wraps.
+ * architecture (a user's config.json says model_type; a path says nothing) and how many linears LoRA really wraps, taken
+ * from the model as the estimator sets it up (`stepModel`), so lint and the memory estimate never disagree.
  */
 import type {Phase} from "../canonical.js";
+import {stepModel} from "../estimate/stepModel.js";
 import type {PlanFacts} from "../lint/lintContext.js";
 import {planFactsFromPlan} from "../lint/planFacts.js";
-import {loraTargets} from "../models/loraTargets.js";
 import type {Plan} from "./normalizePlan.js";
 import type {PlanModels} from "./planModels.js";
 
+const trainedRole = {1: "step1", 2: "step2", 3: "actor"} as const;
+
 export function planFacts(plan: Plan, step: Phase, models: PlanModels): PlanFacts {
   const facts = planFactsFromPlan(plan, step);
-  const main = step === 1 ? models.step1 : step === 2 ? models.step2 : models.actor;
+  const main = models[trainedRole[step]];
   if (main) {
     facts.family = main.family;
-    if (facts.loraDim !== undefined && facts.loraModuleName !== undefined)
-      facts.loraMatchedLinears = loraTargets(main, facts.loraModuleName, facts.loraDim, step === 2 ? "base" : "causalLM").matchedLinears;
+    facts.loraMatchedLinears = stepModel(plan, trainedRole[step], main).counts.matchedLinears;
   }
   if (step === 3 && models.critic) {
     facts.criticFamily = models.critic.family;
-    if (facts.criticLoraDim !== undefined && facts.criticLoraModuleName !== undefined)
-      facts.criticLoraMatchedLinears = loraTargets(models.critic, facts.criticLoraModuleName, facts.criticLoraDim, "base").matchedLinears;
+    facts.criticLoraMatchedLinears = stepModel(plan, "critic", models.critic).counts.matchedLinears;
   }
   return facts;
 }

@@ -6,6 +6,7 @@
 import {findModel} from "../models/findModel.js";
 import type {ModelArchitecture} from "../models/modelArchitecture.js";
 import type {Plan} from "./normalizePlan.js";
+import {isChainedModel} from "./normalizePlan.js";
 
 export interface PlanModels {
   step1?: ModelArchitecture;
@@ -19,10 +20,8 @@ export function planModels(plan: Plan, overrides: PlanModels = {}): PlanModels {
   const has = (step: 1 | 2 | 3) => plan.steps.includes(step);
   const step1 = overrides.step1 ?? (has(1) || has(3) ? lookup(plan.step1.model_name_or_path) : undefined);
   const step2 = overrides.step2 ?? (has(2) || has(3) ? lookup(plan.step2.model_name_or_path) : undefined);
-  const chainedActor = has(1) && plan.step3.actor_model_name_or_path === plan.step1.output_dir;
-  const chainedCritic = has(2) && plan.step3.critic_model_name_or_path === plan.step2.output_dir;
-  const actor = overrides.actor ?? (chainedActor ? step1 : lookup(plan.step3.actor_model_name_or_path)) ?? (has(3) ? step1 : undefined);
-  const critic = overrides.critic ?? (chainedCritic ? step2 : lookup(plan.step3.critic_model_name_or_path)) ?? (has(3) ? step2 : undefined);
+  const actor = overrides.actor ?? (isChainedModel(plan, "actor") ? step1 : lookup(plan.step3.actor_model_name_or_path)) ?? (has(3) ? step1 : undefined);
+  const critic = overrides.critic ?? (isChainedModel(plan, "critic") ? step2 : lookup(plan.step3.critic_model_name_or_path)) ?? (has(3) ? step2 : undefined);
   return {
     ...(has(1) && step1 ? {step1} : {}),
     ...(has(2) && step2 ? {step2} : {}),

@@ -75,7 +75,7 @@ export interface PlanReportOptions {
   models?: PlanModels;
   catalog?: readonly InstanceType[];
   time?: TimeInputs;
-  /** Replaces the lint engine's plan rules (src/core/lint), e.g. with none in a test. */
+  /** Replaces the lint engine's plan rules (src/core/lint), e.g. with none in a test; validatePlan's value checks still run. */
   lint?: (plan: Plan, models: PlanModels) => PlanFinding[];
 }
 
@@ -96,10 +96,15 @@ function crossCheck(memory: StepMemory, plan: Plan, arch: ModelArchitecture | un
   return {gpuGiB: toGiB(states.gpuBytes), cpuGiBPerNode: toGiB(states.cpuBytesPerNode), formula: states.formula};
 }
 
-/** The lint engine's plan rules, one run per step, with the facts only the plan knows (family, LoRA matches). */
+/**
+ * The lint engine's plan rules (DS-Chat's argument rules and the families' known failures), one run per step, with the
+ * facts only the plan knows (family, LoRA matches).
+ */
 export function lintFindings(plan: Plan, models: PlanModels): PlanFinding[] {
   return plan.steps.flatMap((step) =>
-    runLint({plan: planFacts(plan, step, models)}).map((finding): PlanFinding => ({severity: finding.severity, rule: finding.id, step, message: finding.message, fix: finding.fix}))
+    runLint({plan: planFacts(plan, step, models)}).map(
+      (finding): PlanFinding => ({severity: finding.severity, rule: finding.id, step, ...(finding.field ? {field: finding.field} : {}), message: finding.message, fix: finding.fix})
+    )
   );
 }
 
@@ -110,14 +115,11 @@ export function planReport(plan: Plan, options: PlanReportOptions = {}): PlanRep
   const nodes = plan.infrastructure.instanceCount;
   const worldSize = gpusPerNode * nodes;
   const models = planModels(plan, options.models);
-  const ruleFindings = (options.lint ?? lintFindings)(plan, models);
-  const reported = new Set(ruleFindings.map((finding) => `${finding.step}:${finding.rule}`));
+  // validatePlan and the lint rules share no rule id, so each finding is here once.
   const lint: PlanFinding[] = [
-    ...validatePlan(plan)
-      .filter((issue) => !reported.has(`${issue.step}:${issue.rule}`))
-      .map((issue): PlanFinding => ({severity: "error", rule: issue.rule, step: issue.step, field: issue.field, message: issue.message})),
+    ...validatePlan(plan).map((issue): PlanFinding => ({severity: "error", rule: issue.rule, step: issue.step, field: issue.field, message: issue.message})),
     ...missingModels(plan, models).map((message): PlanFinding => ({severity: "error", rule: "unknown-model", step: plan.steps[0], message})),
-    ...ruleFindings
+    ...(options.lint ?? lintFindings)(plan, models)
   ];
   const stepMemories = estimateMemory(plan, models, {worldSize, gpusPerNode, trainRows: options.time?.rows});
   const archOf = (step: Phase) => (step === 1 ? models.step1 : step === 2 ? models.step2 : models.actor);

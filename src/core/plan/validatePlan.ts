@@ -1,31 +1,22 @@
 /**
- * The checks DS-Chat (and DeepSpeed under it) make before training, raised here before anything is launched. Each issue
- * quotes the error DS-Chat would print, so users can match it to a log. Advice that is not a DS-Chat error is lint's job.
+ * The value checks a plan must pass before DS-Chat can even parse it: required arguments, a usable `--data_split`, a ZeRO
+ * stage DeepSpeed knows. Each issue quotes the error DS-Chat would print, so users can match it to a log. Rules about
+ * combinations of valid arguments (offload with ZeRO 0, step 3's assertions, family failures) are lint rules, written
+ * once in `src/core/lint/planRules.ts`; `planReport` runs both.
  */
 import type {Phase} from "../canonical.js";
 import type {Plan} from "./normalizePlan.js";
 import {missingRequiredArgs, stepArgs} from "./normalizePlan.js";
 
+/** Every rule id validatePlan can raise; none may also be a lint rule id (test/plan.test.ts checks), so no finding is reported twice. */
+export const validationRuleIds = ["missing-required-arg", "data-split", "zero-stage-range"] as const;
+
 export interface PlanIssue {
-  /** Stable id; the three step-3 checks share their ids with the lint engine's rules, so a report can drop duplicates. */
-  rule: string;
+  rule: (typeof validationRuleIds)[number];
   step: Phase;
-  /** The plan field, e.g. "step3.inference_tp_size". */
+  /** The plan field, e.g. "step3.actor_zero_stage". */
   field: string;
   message: string;
-}
-
-/** DS-Chat picks DeepSpeedCPUAdam for --offload, but DeepSpeed only moves optimizer states to the CPU from ZeRO stage 1. */
-function cpuAdamIssue(step: Phase, field: string, offload: boolean, stage: number): PlanIssue[] {
-  if (!offload || stage !== 0) return [];
-  return [
-    {
-      rule: "offload-needs-zero",
-      step,
-      field,
-      message: `--offload with ZeRO stage 0: DS-Chat uses DeepSpeedCPUAdam while the parameters stay on the GPU, and the first optimizer step fails with "CPUAdam param is on cuda:0 and must be 'cpu'"; set ${field.replace(/^step\d\./, "--")} 1, 2 or 3, or drop --offload`
-    }
-  ];
 }
 
 function zeroStageIssue(step: Phase, field: string, stage: number): PlanIssue[] {
@@ -52,30 +43,9 @@ export function validatePlan(plan: Plan): PlanIssue[] {
     return {rule: "missing-required-arg", step: Number(step) as Phase, field: `step${step}.${field}`, message};
   });
   for (const step of plan.steps) {
-    const args = stepArgs(plan, step);
-    issues.push(...dataSplitIssues(step, args.data_split));
-    if (step === 1 || step === 2) {
-      const a = stepArgs(plan, step);
-      issues.push(...zeroStageIssue(step, `step${step}.zero_stage`, a.zero_stage), ...cpuAdamIssue(step, `step${step}.zero_stage`, a.offload, a.zero_stage));
-      continue;
-    }
-    const a = plan.step3;
-    issues.push(...zeroStageIssue(3, "step3.actor_zero_stage", a.actor_zero_stage), ...zeroStageIssue(3, "step3.critic_zero_stage", a.critic_zero_stage));
-    issues.push(...cpuAdamIssue(3, "step3.actor_zero_stage", a.offload, a.actor_zero_stage), ...cpuAdamIssue(3, "step3.critic_zero_stage", a.offload, a.critic_zero_stage));
-    if (a.enable_mixed_precision_lora && a.actor_lora_dim <= 0)
-      issues.push({rule: "mixed-precision-lora", step, field: "step3.enable_mixed_precision_lora", message: 'step 3 asserts "Mixed Precision LoRA requires LoRA to be enabled": set --actor_lora_dim > 0'});
-    if (a.enable_mixed_precision_lora && a.actor_zero_stage !== 3)
-      issues.push({rule: "mixed-precision-lora", step, field: "step3.enable_mixed_precision_lora", message: 'step 3 asserts "Mixed Precision LoRA requires Zero stage 3": set --actor_zero_stage 3'});
-    if (a.inference_tp_size > 1 && a.actor_zero_stage !== 3)
-      issues.push({rule: "inference-tp-needs-zero3", step, field: "step3.inference_tp_size", message: 'step 3 asserts "Zero stage 3 must be used to do Tensor sharding in the hybrid engine": inference_tp_size > 1 needs --actor_zero_stage 3'});
-    if (a.actor_zero_stage === 2 && a.critic_zero_stage === 2 && a.enable_hybrid_engine && a.offload && a.actor_lora_dim === 0)
-      issues.push({
-        rule: "z2-hybrid-offload-no-lora",
-        step,
-        field: "step3.offload",
-        message:
-          "step 3 raises ValueError: the combination of [actor_zero_stage==2, critic_zero_stage==2, enable_hybrid_engine=True, offload=True, lora=False] is currently unsupported due to training instability; change one of them (e.g. --actor_lora_dim 128)"
-      });
+    issues.push(...dataSplitIssues(step, stepArgs(plan, step).data_split));
+    if (step === 3) issues.push(...zeroStageIssue(3, "step3.actor_zero_stage", plan.step3.actor_zero_stage), ...zeroStageIssue(3, "step3.critic_zero_stage", plan.step3.critic_zero_stage));
+    else issues.push(...zeroStageIssue(step, `step${step}.zero_stage`, stepArgs(plan, step).zero_stage));
   }
   return issues;
 }
