@@ -29,7 +29,7 @@ export const CANONICAL_COLUMNS = {
 } as const;
 
 /**
- * Writes canonical rows as Parquet parts of 100k rows without holding them: rows go to a temporary JSON Lines part, and
+ * Writes canonical rows as Parquet parts of ~100k rows without holding them: rows go to a temporary JSON Lines part, and
  * when a part is full native DuckDB converts it (`COPY … TO parquet`) on its own thread while JavaScript keeps
  * converting the next part, so both cores work.
  */
@@ -56,25 +56,13 @@ export class CanonicalWriter {
     this.connection = await this.instance.connect();
   }
 
-  /** Queues one `canonicalLine` (convertBatch.ts); call `flushIfFull()` after each batch. */
-  push(line: string): void {
-    this.part ??= new LineWriter(join(this.dir, `part-${String(this.partIndex).padStart(5, "0")}.jsonl`));
-    this.part.push(line);
-    this.rows++;
-  }
-
-  /** Appends encoded canonical lines (see LineWriter.pushEncoded); parts may exceed their row target by one block. */
+  /** Appends encoded canonical lines (convertBatch.ts); a part may exceed its row target by one block. */
   async pushEncoded(block: Uint8Array, lines: number): Promise<void> {
     if (lines === 0) return;
     this.part ??= new LineWriter(join(this.dir, `part-${String(this.partIndex).padStart(5, "0")}.jsonl`));
     await this.part.pushEncoded(block, lines);
     this.rows += lines;
-    await this.flushIfFull();
-  }
-
-  async flushIfFull(): Promise<void> {
-    if (this.part && this.part.lines >= ROWS_PER_PART) await this.finishPart();
-    else await this.part?.flushIfFull();
+    if (this.part.lines >= ROWS_PER_PART) await this.finishPart();
     if (this.failure) throw this.failure;
   }
 

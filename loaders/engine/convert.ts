@@ -7,8 +7,7 @@ import {buildManifest} from "./buildManifest.js";
 import {cacheKeyOf, cacheRoot, commitCacheEntry, createStagingDir, filesUnchanged, findCacheEntry, fingerprintFiles, SUMMARY_FILE, type FileFingerprints} from "./cache.js";
 import {CanonicalWriter} from "./canonicalWriter.js";
 import {canConvertInWorkers, convertInWorkers} from "./convertInWorkers.js";
-import type {EncodedBatch} from "./convertWorker.js";
-import {addBatchCounts, convertBatch, emptyBatchOutput, type BatchOutput, type PhaseCounts} from "./convertBatch.js";
+import {addBatchCounts, convertBatch, emptyBatchCounts, type BatchCounts, type EncodedBatch, type PhaseCounts} from "./convertBatch.js";
 import {createEvalSelector} from "./evalSplit.js";
 import {InputError} from "./inputError.js";
 import {expandInputs, isEvalSplit, sha256File, type InputFile} from "./inputs.js";
@@ -186,17 +185,8 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
   const rejects = new LineWriter(join(dir, "rejects.jsonl"));
   const canonical = new CanonicalWriter(dir);
   await canonical.open();
-  const totals = emptyBatchOutput();
+  const totals = emptyBatchCounts();
 
-  const write = async (output: BatchOutput) => {
-    for (const line of output.train) train.push(line);
-    for (const line of output.eval) evaluation.push(line);
-    for (const line of output.rejects) rejects.push(line);
-    for (const line of output.canonical) canonical.push(line);
-    addBatchCounts(totals, output);
-    await Promise.all([train.flushIfFull(), evaluation.flushIfFull(), rejects.flushIfFull(), canonical.flushIfFull()]);
-    effects.onProgress?.({bytesDone, bytesTotal, rowsRead: totals.read});
-  };
   const convertSourceBatch = ({file, items}: SourceBatch) => convertBatch(items, {source: file.source, split: file.split, adapter, inEval: evalRule(file)});
 
   const writeEncoded = async (batch: EncodedBatch) => {
@@ -205,6 +195,7 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
     await evaluation.pushEncoded(blocks.eval.bytes, blocks.eval.lines);
     await rejects.pushEncoded(blocks.rejects.bytes, blocks.rejects.lines);
     await canonical.pushEncoded(blocks.canonical.bytes, blocks.canonical.lines);
+    batch.release?.();
     addBatchCounts(totals, batch);
     effects.onProgress?.({bytesDone, bytesTotal, rowsRead: totals.read});
   };
@@ -226,8 +217,8 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
       };
       for await (const batch of convertInWorkers(inputs, setup, (bytes) => (bytesDone += bytes))) await writeEncoded(batch);
     } else {
-      for (const batch of buffered) await write(convertSourceBatch(batch));
-      for await (const batch of batches) await write(convertSourceBatch(batch));
+      for (const batch of buffered) await writeEncoded(convertSourceBatch(batch));
+      for await (const batch of batches) await writeEncoded(convertSourceBatch(batch));
     }
     // DS-Chat's evaluation crashes on an empty eval set: when the seeded draw picked no row, the last train row moves.
     if (splitMethod === "seeded" && options.evalRatio > 0 && evaluation.lines === 0 && train.lines >= 2 && totals.lastTrain) {
@@ -292,7 +283,7 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
 }
 
 /** Moves the last line of a closed train.json to the end of eval.json, fixing the counts. */
-async function moveLastLine(train: LineWriter, evaluation: LineWriter, {line, phases}: {line: string; phases: Phase[]}, totals: BatchOutput): Promise<void> {
+async function moveLastLine(train: LineWriter, evaluation: LineWriter, {line, phases}: {line: string; phases: Phase[]}, totals: BatchCounts): Promise<void> {
   const {size} = await stat(train.path);
   await truncate(train.path, size - Buffer.byteLength(line) - 1);
   await appendFile(evaluation.path, line + "\n");

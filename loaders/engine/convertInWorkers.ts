@@ -4,12 +4,15 @@ import {InputError} from "./inputError.js";
 import type {InputFile} from "./inputs.js";
 import {readFileBytes} from "./readers/byteStream.js";
 import {countNewlines} from "./readers/readJsonLines.js";
-import type {ConvertJob, ConvertReply, ConvertWorkerData, EncodedBatch} from "./convertWorker.js";
+import {ReusingPool} from "./blockEncoder.js";
+import type {ConvertJob, ConvertReply, ConvertWorkerData, EncodedBatch, RecycleMessage} from "./convertWorker.js";
 
 /** Below this much input, starting workers (tsx + formats, ~0.5 s each) costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 const SEGMENT_BYTES = 4 * 1024 * 1024;
 const JOBS_PER_WORKER = 2;
+/** A segment is SEGMENT_BYTES plus the rest of the last read chunk (≤ 1 MiB) and of the line it cut. */
+const SEGMENT_SLACK_BYTES = 2 * 1024 * 1024;
 
 /** Whether convertInWorkers can take these inputs: all JSON Lines, big enough, and more than one core. */
 export function canConvertInWorkers(inputs: readonly InputFile[]): boolean {
@@ -32,12 +35,21 @@ export async function* convertInWorkers(
   const pending = new Map<number, {resolve: (batch: EncodedBatch) => void; reject: (error: Error) => void}>();
   const results = new Map<number, Promise<EncodedBatch>>();
   let failure: Error | null = null;
+  // Input segments and output blocks travel as transferred ArrayBuffers and come back for reuse (see ReusingPool).
+  const segments = new ReusingPool(workers.length * (JOBS_PER_WORKER + 1));
   for (const worker of workers) {
     worker.on("message", (reply: ConvertReply) => {
       const waiter = pending.get(reply.id)!;
       pending.delete(reply.id);
-      if ("batch" in reply) waiter.resolve(reply.batch);
-      else {
+      segments.give(reply.input);
+      if ("batch" in reply) {
+        const {batch} = reply;
+        batch.release = () => {
+          const buffers = Object.values(batch.blocks).map((block) => block.bytes.buffer as ArrayBuffer);
+          worker.postMessage({recycle: buffers} satisfies RecycleMessage, buffers);
+        };
+        waiter.resolve(batch);
+      } else {
         const {message, input, file, line, byte, stack} = reply.error;
         waiter.reject(input ? new InputError(message, {file: file!, line, byte}) : Object.assign(new Error(`Conversion worker failed: ${message}`), {stack}));
       }
@@ -79,7 +91,7 @@ export async function* convertInWorkers(
         chunks.push(chunk);
         collected += chunk.length;
         if (collected < SEGMENT_BYTES) continue;
-        const joined = joinChunks(chunks, collected);
+        const joined = joinChunks(chunks, collected, segments);
         const end = joined.lastIndexOf(0x0a) + 1;
         if (end === 0) {
           chunks = [joined]; // one line longer than a segment: keep collecting
@@ -95,7 +107,7 @@ export async function* convertInWorkers(
         byte += end;
         yield* drain(workers.length * JOBS_PER_WORKER);
       }
-      if (collected) send(joinChunks(chunks, collected));
+      if (collected) send(joinChunks(chunks, collected, segments));
     }
     yield* drain(0);
   } finally {
@@ -103,9 +115,12 @@ export async function* convertInWorkers(
   }
 }
 
-/** One Buffer holding `chunks`, with its own ArrayBuffer (never a slice of Node's shared pool), so it can be transferred. */
-function joinChunks(chunks: Buffer[], length: number): Buffer {
-  const joined = Buffer.allocUnsafeSlow(length);
+/**
+ * One Buffer holding `chunks`, in a buffer that owns its whole ArrayBuffer (never a slice of Node's shared pool), so it
+ * can be transferred. Fresh buffers get room for a typical segment, so that they can be reused for any later one.
+ */
+function joinChunks(chunks: Buffer[], length: number, pool: ReusingPool): Buffer {
+  const joined = pool.take(Math.max(length, SEGMENT_BYTES + SEGMENT_SLACK_BYTES)).subarray(0, length);
   let offset = 0;
   for (const chunk of chunks) {
     chunk.copy(joined, offset);

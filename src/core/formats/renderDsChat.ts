@@ -37,16 +37,30 @@ export function renderAnswer(answer: string | null): string | null {
   return answer === null ? null : " " + answer;
 }
 
+/**
+ * The (frozen) results of renderDsChat. Every one of them starts its prompt and answers with a space and builds the
+ * prompt-and-answer strings as prompt + answer, so local/jsonfile reproduces it exactly: localJsonDeviation skips
+ * comparing (and flattening) the five strings of such rows, the hot path of a large conversion.
+ */
+const conventionRenderings = new WeakSet<DsChatStrings>();
+
+export function isConventionRendering(strings: DsChatStrings): boolean {
+  return conventionRenderings.has(strings);
+}
+
 /** The five DS-Chat strings for a conversation and its responses under the documented convention. */
 export function renderDsChat(conversation: readonly Turn[], chosen: string | null, rejected: string | null): DsChatStrings {
   const prompt = renderPrompt(conversation);
   const chosenText = renderAnswer(chosen);
   const rejectedText = renderAnswer(rejected);
-  return {
+  const strings: DsChatStrings = Object.freeze({
     prompt,
     chosen: chosenText,
     rejected: rejectedText,
     promptAndChosen: chosenText === null ? null : prompt + chosenText,
     promptAndRejected: rejectedText === null ? null : prompt + rejectedText
-  };
+  });
+  conventionRenderings.add(strings);
+  return strings;
 }
+

@@ -1,4 +1,5 @@
 import type {CanonicalRow, DsChatStrings, LocalJsonRow} from "../canonical.js";
+import {isConventionRendering} from "./renderDsChat.js";
 
 /**
  * DS-Chat's `local/jsonfile` (LocalJsonFileDataset) prepends one space to every column it reads:
@@ -65,6 +66,7 @@ function clip(text: string | null): string {
  * byte-identical to loading the original dataset by name.
  */
 export function localJsonDeviation(row: CanonicalRow): LocalJsonDeviation | null {
+  if (isConventionRendering(row.dschat)) return null;
   const actual = localJsonStrings(toLocalJsonRow(row));
   const deviations: StringDeviation[] = [];
   for (const method of Object.keys(METHOD_NAMES) as Array<keyof DsChatStrings>) {
