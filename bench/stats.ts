@@ -1,4 +1,4 @@
-// `npm run bench -- stats [--rows 100000] [--eval-rows 5000] [--single-rows 20000] [--sample 2000]`
+// `npm run bench -- stats [--rows 100000] [--eval-rows 5000] [--single-rows 100000] [--sample 2000]`
 // Exact stats on hh-rlhf-shaped rows with the GPT-2 tokenizer: tokens/s on every core vs one thread, and the wall time and
 // stated error of `--sample`. The rows are built from the hh-rlhf fixture under bench/out/ (not committed).
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from "node:fs";
@@ -16,7 +16,7 @@ import {resolveTokenizer} from "../loaders/tokenizer/resolveTokenizer.js";
 const SETTINGS = {tokenizer: "gpt2", maxSeqLen: 512, maxPromptSeqLen: 256, dataSplit: "2,4,4", seed: 1234};
 
 export default async function bench(args: string[]): Promise<void> {
-  const {values} = parseArgs({args, options: {"rows": {type: "string", default: "100000"}, "eval-rows": {type: "string", default: "5000"}, "single-rows": {type: "string", default: "20000"}, "sample": {type: "string", default: "2000"}}});
+  const {values} = parseArgs({args, options: {"rows": {type: "string", default: "100000"}, "eval-rows": {type: "string", default: "5000"}, "single-rows": {type: "string", default: "100000"}, "sample": {type: "string", default: "2000"}}});
   const rows = Number(values.rows);
   const dir = writeHhShaped(rows, Number(values["eval-rows"]));
   const cores = availableParallelism();
@@ -36,16 +36,16 @@ export default async function bench(args: string[]): Promise<void> {
   const parallelSubset = await timed(() => measureRows(subset, {...options, threads: cores}));
   const singleRate = tokensOf(subset, single.value) / single.seconds;
   const parallelRate = tokensOf(subset, parallelSubset.value) / parallelSubset.seconds;
-  console.log(`tokenize ${count(subset)} rows, 1 thread:    ${fmt(single.seconds)} s, ${Math.round(singleRate).toLocaleString("en")} tokens/s`);
-  console.log(`tokenize ${count(subset)} rows, ${cores} workers:   ${fmt(parallelSubset.seconds)} s, ${Math.round(parallelRate).toLocaleString("en")} tokens/s (incl. worker start) → ${(parallelRate / singleRate).toFixed(2)}×`);
+  console.log(`tokenize ${count(subset)} rows, 1 thread:    ${fmt(single.seconds)} s (${fmt(single.cpu)} s CPU), ${Math.round(singleRate).toLocaleString("en")} tokens/s`);
+  console.log(`tokenize ${count(subset)} rows, ${cores} threads (${cores - 1} worker(s) + main): ${fmt(parallelSubset.seconds)} s (${fmt(parallelSubset.cpu)} s CPU), ${Math.round(parallelRate).toLocaleString("en")} tokens/s (incl. worker start) → ${(parallelRate / singleRate).toFixed(2)}×`);
 
   const exact = await timed(() => runStats({...SETTINGS, dir}));
   const exactTokens = exact.value.partitions.reduce((n, p) => n + sumLengths(p), 0);
-  console.log(`exact stats, all ${count(jobs) + exact.value.partitions.filter((p) => p.split === "eval").reduce((n, p) => n + p.usable, 0)} usable rows: ${fmt(exact.seconds)} s wall, ${Math.round(exactTokens / exact.seconds).toLocaleString("en")} tokens/s end to end`);
+  console.log(`exact stats, all ${count(jobs) + exact.value.partitions.filter((p) => p.split === "eval").reduce((n, p) => n + p.usable, 0)} usable rows: ${fmt(exact.seconds)} s wall (${fmt(exact.cpu)} s CPU), ${Math.round(exactTokens / exact.seconds).toLocaleString("en")} tokens/s end to end`);
 
   const sampleSize = Number(values.sample);
   const sampled = await timed(() => runStats({...SETTINGS, dir, sample: sampleSize}));
-  console.log(`--sample ${sampleSize}: ${fmt(sampled.seconds)} s wall (target < 2 s)`);
+  console.log(`--sample ${sampleSize}: ${fmt(sampled.seconds)} s wall (${fmt(sampled.cpu)} s CPU; target < 2 s)`);
   reportCoverage(exact.value, sampled.value);
 }
 
@@ -112,10 +112,13 @@ function sumLengths(p: StatsReport["partitions"][number]): number {
   return total(p.lengths.prompt) + total(p.lengths.full) + total(p.lengths.fullRejected);
 }
 
-async function timed<T>(run: () => Promise<T>): Promise<{value: T; seconds: number}> {
+/** Wall seconds, and CPU seconds of this process (all its threads, workers included): the machine may be shared. */
+async function timed<T>(run: () => Promise<T>): Promise<{value: T; seconds: number; cpu: number}> {
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   const value = await run();
-  return {value, seconds: (performance.now() - start) / 1000};
+  const cpu = process.cpuUsage(cpuStart);
+  return {value, seconds: (performance.now() - start) / 1000, cpu: (cpu.user + cpu.system) / 1e6};
 }
 
 const count = (jobs: MeasureJob[]) => jobs.reduce((n, job) => n + job.rows.length, 0);

@@ -5,7 +5,7 @@ import {join} from "node:path";
 import {after, describe, it} from "node:test";
 import {estimateProportion} from "../src/core/stats/estimateProportion.js";
 import {nearestRank, niceBinWidth, summarizeLengths} from "../src/core/stats/summarizeLengths.js";
-import {countDuplicates, countOverlap, dominantScript, normalizeWhitespace, rowKeys, SCRIPT_CLASSES, textHashes} from "../src/core/stats/textFacts.js";
+import {countDuplicates, countOverlap, dominantScript, normalizedTextHash, normalizeWhitespace, rowKeys, SCRIPT_CLASSES, textHashes} from "../src/core/stats/textFacts.js";
 import {measureRows} from "../loaders/stats/measureRows.js";
 import {readConvertedDir} from "../loaders/stats/readConvertedDir.js";
 import {allocateSample, runStats, selectPartitions} from "../loaders/stats/runStats.js";
@@ -96,12 +96,20 @@ describe("countDuplicates(rows, phase)", () => {
     assert.equal(normalizeWhitespace("  a \n\t b "), "a b");
   });
 
-  it("hashes the whitespace-normalised text in the same pass as the exact text", () => {
-    const messy = " What\u00a0is\n\n2+2?\t";
+  it("hashes the whitespace-normalised text without building it", () => {
+    const messy = " What\u00a0is\n\n2+2?\t\u3000";
+    assert.equal(normalizedTextHash(messy), normalizedTextHash(normalizeWhitespace(messy)));
+    assert.notEqual(normalizedTextHash(messy), normalizedTextHash("What is 2+2!"));
     assert.equal(textHashes(messy).normalized, textHashes(normalizeWhitespace(messy)).exact);
     assert.notEqual(textHashes(messy).exact, textHashes(normalizeWhitespace(messy)).exact);
     assert.notEqual(rowKeys({prompt: "ab", chosen: "c", rejected: null}).exact, rowKeys({prompt: "a", chosen: "bc", rejected: null}).exact);
     assert.notEqual(rowKeys({prompt: "a", chosen: null, rejected: null}).exact, rowKeys({prompt: "a", chosen: "", rejected: null}).exact);
+  });
+
+  it("finds exact duplicates among many rows that differ only in spacing", () => {
+    const spaced = Array.from({length: 40}, (_, i) => ({id: `s:${i + 1}`, row: {prompt: `a${" ".repeat(1 + (i % 20))}b`, chosen: "c", rejected: null}}));
+    assert.deepEqual(countDuplicates(spaced, 1), {exact: 20, normalized: 39, examples: [["s:2", "s:1"], ["s:3", "s:1"], ["s:4", "s:1"], ["s:5", "s:1"], ["s:6", "s:1"]]});
+    assert.deepEqual(countDuplicates(spaced.slice(0, 10), 1).exact, 0);
   });
 
   it("counts eval rows that are also train rows", () => {
@@ -205,15 +213,16 @@ describe("runStats({dir, tokenizer, ...})", () => {
 });
 
 describe("measureRows(jobs, {threads})", () => {
-  it("returns the same lengths from worker threads as inline", async () => {
+  it("returns the same lengths from worker threads (alone, or beside this thread) as inline", async () => {
     const files = await resolveTokenizer("gpt2");
     const rows = readConvertedDir(HH).train.rows.slice(0, 60).map(({row}) => row);
     const jobs = [{phase: 1 as const, rows}, {phase: 2 as const, rows}, {phase: 3 as const, rows: rows.slice(0, 7)}];
     const options = {files, modelName: "facebook/opt-350m", limits: {maxSeqLen: 128, maxPromptSeqLen: 64}, batchSize: 16};
     const inline = await measureRows(jobs, {...options, threads: 1});
     const progress: number[] = [];
-    const parallel = await measureRows(jobs, {...options, threads: 2, onProgress: (done) => progress.push(done)});
-    assert.deepEqual(parallel, inline);
+    const workersOnly = await measureRows(jobs, {...options, threads: 2, measureHere: false, onProgress: (done) => progress.push(done)});
+    assert.deepEqual(workersOnly, inline);
     assert.equal(progress.at(-1), 127);
+    assert.deepEqual(await measureRows(jobs, {...options, threads: 2}), inline, "one worker beside this thread");
   });
 });

@@ -10,6 +10,8 @@ import {countPieces, type DsChatTokenizer, encodeWithSpecialTokens, truncateWith
 import {firstDivergence, localJsonStrings, measureRow, MEASURE_STRIDE, packRowMeasure, unpackRowMeasure} from "../src/core/tokenize/measureRow.js";
 import {modelFamilyOf, resizedVocabSize, usesLlamaTokenizer} from "../src/core/tokenize/modelFamily.js";
 import {speedUpTokenizer} from "../src/core/tokenize/speedUpTokenizer.js";
+import {byteLevelBpeEncoder, splitByIndexOf} from "../src/core/tokenize/byteLevelBpeEncoder.js";
+import {fromPortableTokenizer, toPortableTokenizer} from "../src/core/tokenize/portableTokenizer.js";
 import {Tokenizer} from "@huggingface/tokenizers";
 import {loadTokenizer} from "../loaders/tokenizer/loadTokenizer.js";
 import {findInHfCache, hfHubCache, resolveTokenizer} from "../loaders/tokenizer/resolveTokenizer.js";
@@ -215,7 +217,7 @@ describe("measureRow(strings, phase, tokenizer, limits)", () => {
 
 describe("speedUpTokenizer(tokenizer)", () => {
   it("keeps the ids of an untouched tokenizer, cache hits included", () => {
-    const rows = readFileSync("test/fixtures/converted/hh-rlhf-240/train.json", "utf8").trim().split("\n").slice(0, 60).map((line) => JSON.parse(line) as LocalJsonRow);
+    const rows = readFileSync("test/fixtures/converted/hh-rlhf-240/train.json", "utf8").trim().split("\n").slice(0, 30).map((line) => JSON.parse(line) as LocalJsonRow);
     for (const files of [gpt2Files, llamaFiles]) {
       const json = JSON.parse(readFileSync(files.tokenizerJsonPath!, "utf8"));
       const config = JSON.parse(readFileSync(files.tokenizerConfigPath!, "utf8"));
@@ -230,6 +232,78 @@ describe("speedUpTokenizer(tokenizer)", () => {
         }
       }
     }
+  });
+});
+
+describe("byteLevelBpeEncoder(tokenizer, json)", () => {
+  const json = JSON.parse(readFileSync(gpt2Files.tokenizerJsonPath!, "utf8"));
+  const config = JSON.parse(readFileSync(gpt2Files.tokenizerConfigPath!, "utf8"));
+  const stock = new Tokenizer(json, config);
+  const stockIds = (text: string) => stock.encode(text, {add_special_tokens: false}).ids;
+  const hh = readFileSync("test/fixtures/converted/hh-rlhf-240/train.json", "utf8").trim().split("\n").slice(0, 40).map((line) => localJsonStrings(JSON.parse(line) as LocalJsonRow));
+  const chinese = readFileSync("test/fixtures/belle/eval_set.json", "utf8").trim().split("\n").slice(0, 10).map((line) => JSON.stringify(JSON.parse(line)));
+  const tricky = [
+    "a  b\n\n  c   ", "  ", "", "\n", "<|endoftext|><|endoftext|>x<|endof", "x<|endoftext|> y", "don't you'll I'M 's", "日本語のテキスト 🤖🤖 emoji\u00a0nbsp \t\ttabs",
+    "x".repeat(400), " ".repeat(300) + "!".repeat(200), "\ud83d lone surrogate \udc00", "1234567890 3.14159 ½ Ⅻ"
+  ];
+  const texts = [...hh.flatMap((s) => [s.prompt!, s.promptAndRejected! + "<|endoftext|>"]), ...chinese, ...tricky];
+
+  it("gives the unmodified library's ids on real fixture text and edge cases, cache hits included", () => {
+    const fast = byteLevelBpeEncoder(new Tokenizer(json, config), json);
+    assert.ok(fast, "GPT-2's tokenizer.json takes the fast path");
+    for (const pass of [1, 2]) for (const text of texts) assert.deepEqual(fast.encode(text), stockIds(text), `pass ${pass}: ${JSON.stringify(text.slice(0, 60))}`);
+    assert.ok(gpt2.encodeAfter && opt.encodeAfter, "loadTokenizer installs it for GPT-2 and OPT");
+    assert.equal(llama.encodeAfter, undefined, "Llama's SentencePiece-style tokenizer keeps the library's encoder");
+  });
+
+  it("encodeAfter(prefix, prefixIds, suffix) equals encode(prefix + suffix) at every kind of join", () => {
+    const fast = byteLevelBpeEncoder(new Tokenizer(json, config), json)!;
+    const joins: [string, string][] = [
+      ["Human: hi Assistant:", " Paris.<|endoftext|>"], // reusable: non-space then space
+      ["Human: hi Assistant: ", " Paris."], // space before the join: whitespace runs merge
+      ["Human: hi Assistant:", "Paris."], // punctuation then letters
+      ["word", "s and more"], // a letter run spans the join
+      ["ends with <|endof", "text|> split token"], // an added token spans the join
+      ["tab\t", "\tnext"], ["x", "\n\nHuman:"], ["don", "'t"], ["", " empty prefix"], ["no suffix", ""]
+    ];
+    for (const s of hh.slice(0, 10)) joins.push([s.prompt!, s.promptAndChosen!.slice(s.prompt!.length) + "<|endoftext|>"]);
+    for (const [prefix, suffix] of joins) {
+      assert.deepEqual(fast.encodeAfter(prefix, fast.encode(prefix), suffix), stockIds(prefix + suffix), JSON.stringify([prefix.slice(-30), suffix.slice(0, 30)]));
+    }
+  });
+
+  it("measureRow gives the same lengths with and without prompt reuse", () => {
+    const plain: DsChatTokenizer = {...gpt2, encodeAfter: undefined};
+    for (const strings of hh.slice(0, 20)) {
+      for (const phase of [1, 2, 3] as Phase[]) assert.deepEqual(measureRow(strings, phase, gpt2, limits), measureRow(strings, phase, plain, limits));
+    }
+  });
+
+  it("declines tokenizers it does not reproduce exactly", () => {
+    const withNormalizer = {...json, normalizer: {type: "NFC"}};
+    assert.equal(byteLevelBpeEncoder(new Tokenizer(withNormalizer, config), withNormalizer), null);
+    const prefixSpace = {...json, pre_tokenizer: {...json.pre_tokenizer, add_prefix_space: true}};
+    assert.equal(byteLevelBpeEncoder(new Tokenizer(prefixSpace, config), prefixSpace), null);
+  });
+});
+
+describe("fromPortableTokenizer(structuredClone(toPortableTokenizer(tokenizer)))", () => {
+  it("rebuilds the same tokenizer from data a worker can receive; the library's encoder does not travel", () => {
+    const rebuilt = fromPortableTokenizer(structuredClone(toPortableTokenizer(opt)!));
+    const {encode: _a, encodeAfter: _b, bpeTables: _c, ...facts} = opt;
+    const {encode: _d, encodeAfter: _e, bpeTables: _f, ...rebuiltFacts} = rebuilt;
+    assert.deepEqual(rebuiltFacts, facts);
+    const rows = readFileSync("test/fixtures/converted/hh-rlhf-240/train.json", "utf8").trim().split("\n").slice(0, 20).map((line) => localJsonStrings(JSON.parse(line) as LocalJsonRow));
+    for (const strings of rows) for (const phase of [1, 2, 3] as Phase[]) assert.deepEqual(measureRow(strings, phase, rebuilt, limits), measureRow(strings, phase, opt, limits));
+    assert.equal(toPortableTokenizer(llama), null);
+  });
+});
+
+describe("splitByIndexOf(text, tokens)", () => {
+  it("splits at the leftmost added token, the longest one where several start", () => {
+    assert.deepEqual(splitByIndexOf("a<s>b</s><s>>c", ["<s>", "<s>>", "</s>"]), ["a", "<s>", "b", "</s>", "<s>>", "c"]);
+    assert.deepEqual(splitByIndexOf("plain", ["<s>"]), ["plain"]);
+    assert.deepEqual(splitByIndexOf("<s>", ["<s>"]), ["<s>"]);
   });
 });
 

@@ -2,7 +2,7 @@
 import {parentPort, workerData} from "node:worker_threads";
 import type {LocalJsonRow, Phase} from "../../src/core/canonical.js";
 import type {SequenceLimits} from "../../src/core/tokenize/measureRow.js";
-import {loadTokenizer} from "../tokenizer/loadTokenizer.js";
+import {fromPortableTokenizer, type PortableTokenizer} from "../../src/core/tokenize/portableTokenizer.js";
 import type {TokenizerFiles} from "../tokenizer/resolveTokenizer.js";
 import {measureBatch} from "./measureBatch.js";
 
@@ -11,6 +11,8 @@ export interface MeasureWorkerData {
   modelName: string;
   addEotToken: string | null;
   limits: SequenceLimits;
+  /** The parent's tokenizer as data, when it can travel; else the worker builds it from `files`. */
+  tokenizer: PortableTokenizer | null;
 }
 
 export interface MeasureRequest {
@@ -21,8 +23,9 @@ export interface MeasureRequest {
 
 export type MeasureResponse = {id: number; packed: Int32Array} | {id: number; error: string};
 
-const {files, modelName, addEotToken, limits} = workerData as MeasureWorkerData;
-const tokenizer = loadTokenizer(files, modelName, addEotToken);
+const {files, modelName, addEotToken, limits, tokenizer: portable} = workerData as MeasureWorkerData;
+// The tokenizer library and its files are loaded only when the tokenizer could not travel as data (boot time counts here).
+const tokenizer = portable ? fromPortableTokenizer(portable) : (await import("../tokenizer/loadTokenizer.js")).loadTokenizer(files, modelName, addEotToken);
 
 parentPort!.on("message", ({id, phase, rows}: MeasureRequest) => {
   try {

@@ -69,12 +69,16 @@ export function readLocalJsonFile(path: string, name: string): ConvertedFile {
     (values as unknown[]).forEach((value, i) => add(value, i + 1, `record ${i + 1}`));
     return {path, name, format: "json-array", rows, missingColumns: LOCAL_JSON_KEYS.filter((key) => !seen.has(key))};
   }
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    if (!/\S/.test(lines[i])) continue;
+  // Lines as slices of the file's text (no copy of every line, as split() makes) parsed one by one.
+  for (let start = 0, i = 0; start < text.length; i++) {
+    const newline = text.indexOf("\n", start);
+    const end = newline === -1 ? text.length : newline;
+    const line = text.slice(start, end);
+    start = end + 1;
+    if (!/\S/.test(line)) continue;
     let value: unknown;
     try {
-      value = JSON.parse(lines[i]);
+      value = JSON.parse(line);
     } catch (error) {
       throw new Error(`${path} line ${i + 1} is not valid JSON (${(error as Error).message}). Each line must be one object {"prompt", "chosen", "rejected"}.`, {cause: error});
     }

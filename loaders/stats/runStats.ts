@@ -3,6 +3,7 @@
  * does, tokenizes them (all, or a seeded sample) on every core and aggregates the figures.
  */
 import {statSync} from "node:fs";
+import {availableParallelism} from "node:os";
 import {join} from "node:path";
 import type {Phase} from "../../src/core/canonical.js";
 import {getShuffleIdx, parseDataSplit, selectPhaseRows} from "../../src/core/split/index.js";
@@ -13,7 +14,7 @@ import {MEASURE_STRIDE, type SequenceLimits, unpackRowMeasure} from "../../src/c
 import {END_OF_CONVERSATION_TOKEN, type ModelFamily, resizedVocabSize} from "../../src/core/tokenize/modelFamily.js";
 import {loadTokenizer, modelNameFor} from "../tokenizer/loadTokenizer.js";
 import {resolveTokenizer} from "../tokenizer/resolveTokenizer.js";
-import {MeasurePool, measureRows} from "./measureRows.js";
+import {INLINE_BELOW, MeasurePool, measureRows} from "./measureRows.js";
 import {type ConvertedDir, readConvertedDir, SPLIT_FILES} from "./readConvertedDir.js";
 
 export interface StatsOptions extends SequenceLimits {
@@ -88,10 +89,11 @@ export async function runStats(options: StatsOptions): Promise<StatsReport> {
   parseDataSplit(dataSplit); // a bad --data-split fails here, before any worker starts
   const files = await resolveTokenizer(options.tokenizer, {env: options.env, cwd: options.cwd, download: options.download});
   const modelName = modelNameFor(files, options.tokenizer, options.modelName);
-  // On big inputs the workers boot while this thread reads and parses the files.
-  const pool = options.threads !== 1 && !options.converted && inputBytes(options.dir) >= EARLY_WORKERS_BYTES
-    ? MeasurePool.start({files, modelName, addEotToken, limits}, options.threads)
-    : null;
+  // On big inputs the workers boot while this thread reads and parses the files; a small sample is measured inline.
+  const inlineSample = sample !== null && sample < INLINE_BELOW && options.threads === undefined;
+  const workers = (options.threads ?? availableParallelism()) - 1; // this thread measures too
+  const bigInput = !options.converted && inputBytes(options.dir) >= EARLY_WORKERS_BYTES;
+  const pool = workers > 0 && !inlineSample && bigInput ? MeasurePool.start({files, modelName, addEotToken, limits}, workers) : null;
   let converted: ConvertedDir, selections: ReturnType<typeof selectPartitions>, usableRows: IdentifiedRow[][], measuredRows: IdentifiedRow[][];
   try {
     converted = options.converted ?? readConvertedDir(options.dir);

@@ -24,7 +24,8 @@ Options:
                              when new); steps 2 and 3 always use <|endoftext|>
   --eot-token TEXT           step 1's --eot_token (default <|endoftext|>)
   --gpus-per-node N          for the host-RAM need of the data cache (default 1)
-  --threads N                tokenizer worker threads (default: every core)
+  --threads N                threads that tokenize, this one included (default: every core; a --sample
+                             below 4000 rows runs on this thread alone); 1 = no worker threads
   --download                 fetch the tokenizer from huggingface.co into the HF cache when it is not there
   --json                     print the full report as one JSON document
 `;

@@ -22,13 +22,18 @@ export function dominantScript(texts: readonly (string | null)[]): number {
   const counts = [0, 0, 0];
   for (const text of texts) {
     if (!text) continue;
-    for (const char of text.replace(markers, "")) {
-      const code = char.charCodeAt(0);
+    // Counting per character, the markers' letters can be taken off afterwards instead of cutting them out of a copy.
+    for (const marker of text.matchAll(markers)) counts[0] -= marker[0].length - 1;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
       // ASCII is by far the common case; skip the Unicode regexes for it.
       if (code < 0x80) {
         if ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a) counts[0]++;
         continue;
       }
+      const point = text.codePointAt(i)!;
+      const char = String.fromCodePoint(point);
+      if (point > 0xffff) i++;
       if (latin.test(char)) counts[0]++;
       else if (cjk.test(char)) counts[1]++;
       else if (letter.test(char)) counts[2]++;
@@ -58,37 +63,52 @@ function isSpace(code: number): boolean {
 }
 
 /**
- * Two 53-bit hashes of one text in one pass: of the exact text, and of the text as `normalizeWhitespace` leaves it.
- * Each is two independent 32-bit multiplicative lanes folded to 53 bits; a collision among n distinct texts has
- * probability about n² / 2^54 (5·10⁻⁷ for 100,000 rows).
+ * Two 53-bit hashes of one text: of the exact text, and of the text as `normalizeWhitespace` leaves it. Each is two
+ * independent 32-bit multiplicative lanes folded to 53 bits; a collision among n distinct texts has probability about
+ * n² / 2^54 (5·10⁻⁷ for 100,000 rows).
  */
 export function textHashes(text: string): {exact: number; normalized: number} {
-  let a = 0x811c9dc5, b = 0x3c6ef372, c = 0x811c9dc5, d = 0x3c6ef372;
-  let pendingSpace = false;
-  let started = false;
+  return {exact: exactTextHash(text), normalized: exactTextHash(normalizeWhitespace(text))};
+}
+
+export function exactTextHash(text: string): number {
+  let a = 0x811c9dc5, b = 0x3c6ef372;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     a = Math.imul(a ^ code, 0x01000193);
     b = Math.imul(b ^ code, 0x5bd1e995);
     b ^= b >>> 15;
+  }
+  return fold(a, b);
+}
+
+/**
+ * A 32-bit hash of `normalizeWhitespace(text)` computed without building it (one pass, one lane): texts equal after
+ * normalisation hash equal; the few unequal texts that collide are told apart by comparing them (`countDuplicates`).
+ */
+export function normalizedTextHash(text: string): number {
+  let hash = 0x3c6ef372;
+  let pendingSpace = false;
+  let started = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
     if (isSpace(code)) {
       pendingSpace = started;
       continue;
     }
     if (pendingSpace) {
-      c = Math.imul(c ^ 32, 0x01000193);
-      d = Math.imul(d ^ 32, 0x5bd1e995);
-      d ^= d >>> 15;
+      hash = Math.imul(hash ^ 32, 0x5bd1e995);
+      hash ^= hash >>> 15;
     }
-    c = Math.imul(c ^ code, 0x01000193);
-    d = Math.imul(d ^ code, 0x5bd1e995);
-    d ^= d >>> 15;
+    hash = Math.imul(hash ^ code, 0x5bd1e995);
+    hash ^= hash >>> 15;
     pendingSpace = false;
     started = true;
   }
-  const fold = (high: number, low: number) => (high >>> 0) * 0x200000 + (low >>> 11);
-  return {exact: fold(a, b), normalized: fold(c, d)};
+  return hash >>> 0;
 }
+
+const fold = (high: number, low: number) => (high >>> 0) * 0x200000 + (low >>> 11);
 
 /** Each row's field hashes `[prompt, chosen, rejected]` exact then normalised (-1 for null), computed once per row. */
 const rowHashCache = new WeakMap<LocalJsonRow, number[]>();
@@ -135,34 +155,98 @@ export interface DuplicateCounts {
   examples: [string, string][];
 }
 
-/** Duplicates among `rows` by the fields `phase` reads (all three without a phase). */
+/** Each row's `normalizedTextHash` of `[prompt, chosen, rejected]` (-1 for null), computed once per row. */
+const normalizedHashCache = new WeakMap<LocalJsonRow, number[]>();
+
+/** Equal when the fields the phase reads are equal after `normalizeWhitespace` (and, rarely, when they merely collide). */
+function normalizedRowKey(row: LocalJsonRow, phase?: Phase): number {
+  let hashes = normalizedHashCache.get(row);
+  if (!hashes) {
+    hashes = [row.prompt, row.chosen, row.rejected].map((text) => (text === null ? -1 : normalizedTextHash(text)));
+    normalizedHashCache.set(row, hashes);
+  }
+  let key = 0x811c9dc5;
+  for (let i = 0, count = phaseFieldCount(phase); i < count; i++) {
+    key = Math.imul(key ^ hashes[i], 0x5bd1e995);
+    key ^= key >>> 13;
+  }
+  return key >>> 0;
+}
+
+/** Fields a phase reads, in [prompt, chosen, rejected] order: phase 1 two, phase 3 one, phase 2 (or none given) three. */
+function phaseFieldCount(phase?: Phase): number {
+  return phase === 1 ? 2 : phase === 3 ? 1 : 3;
+}
+
+function phaseFields(row: LocalJsonRow, phase?: Phase): (string | null)[] {
+  return [row.prompt, row.chosen, row.rejected].slice(0, phaseFieldCount(phase));
+}
+
+/** The fields the phase reads (all three without a phase) are identical, nulls included. */
+function sameFields(a: LocalJsonRow, b: LocalJsonRow, phase?: Phase): boolean {
+  return a.prompt === b.prompt && (phase === 3 || a.chosen === b.chosen) && (phase === 1 || phase === 3 || a.rejected === b.rejected);
+}
+
+/** Rows equal after whitespace normalisation: the first one's id, its normalised fields, and its exact variants. */
+interface SpacingVariants {
+  first: string;
+  normalized: string;
+  distinct: LocalJsonRow[];
+  /** Past 16 variants (rows differing only in spacing), a set of their texts instead of a list to compare against. */
+  texts: Set<string> | null;
+}
+
+/**
+ * Duplicates among `rows` by the fields `phase` reads (all three without a phase). Rows are grouped by a hash of their
+ * whitespace-normalised fields; within a group, normalised and exact equality are decided by comparing the texts, so
+ * the counts are exact (no hash collision can make two different rows duplicates).
+ */
 export function countDuplicates(rows: Iterable<{id: string; row: LocalJsonRow}>, phase?: Phase): DuplicateCounts {
-  const exactSeen = new Map<number, string>();
-  const normalizedSeen = new Map<number, string>();
+  const groups = new Map<number, SpacingVariants[] | {id: string; row: LocalJsonRow}>();
   const result: DuplicateCounts = {exact: 0, normalized: 0, examples: []};
+  const textsOf = (row: LocalJsonRow) => JSON.stringify(phaseFields(row, phase));
+  const normalizedOf = (row: LocalJsonRow) => JSON.stringify(phaseFields(row, phase).map((text) => (text === null ? null : normalizeWhitespace(text))));
+  const variantsOf = (id: string, row: LocalJsonRow): SpacingVariants => ({first: id, normalized: normalizedOf(row), distinct: [row], texts: null});
   for (const {id, row} of rows) {
-    const {exact, normalized} = rowKeys(row, phase);
-    const first = exactSeen.get(exact);
-    if (first === undefined) exactSeen.set(exact, id);
-    else result.exact++;
-    const firstNormalized = normalizedSeen.get(normalized);
-    if (firstNormalized === undefined) normalizedSeen.set(normalized, id);
-    else {
-      result.normalized++;
-      if (result.examples.length < 5) result.examples.push([id, firstNormalized]);
+    const key = normalizedRowKey(row, phase);
+    const seen = groups.get(key);
+    if (!seen) {
+      groups.set(key, {id, row}); // most rows are alone in their group: normalise nothing until a second one comes
+      continue;
     }
+    const group = Array.isArray(seen) ? seen : [variantsOf(seen.id, seen.row)];
+    if (!Array.isArray(seen)) groups.set(key, group);
+    const normalized = normalizedOf(row);
+    const variants = group.find((candidate) => candidate.normalized === normalized);
+    if (!variants) {
+      group.push(variantsOf(id, row)); // a hash collision, not a duplicate
+      continue;
+    }
+    result.normalized++;
+    if (result.examples.length < 5) result.examples.push([id, variants.first]);
+    if (variants.texts) {
+      const texts = textsOf(row);
+      if (variants.texts.has(texts)) result.exact++;
+      else variants.texts.add(texts);
+    } else if (variants.distinct.some((other) => sameFields(other, row, phase))) result.exact++;
+    else if (variants.distinct.push(row) > 16) variants.texts = new Set(variants.distinct.map(textsOf));
   }
   return result;
 }
 
-/** Rows of `inner` whose exact key also occurs in `outer` (eval rows that are also train rows: leakage). */
+/** Rows of `inner` identical to a row of `outer` in all three fields (eval rows that are also train rows: leakage). */
 export function countOverlap(outer: Iterable<LocalJsonRow>, inner: Iterable<{id: string; row: LocalJsonRow}>): {count: number; examples: string[]} {
-  const keys = new Set<number>();
-  for (const row of outer) keys.add(rowKeys(row).exact);
+  const groups = new Map<number, LocalJsonRow[]>();
+  for (const row of outer) {
+    const key = normalizedRowKey(row);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
   let count = 0;
   const examples: string[] = [];
   for (const {id, row} of inner) {
-    if (!keys.has(rowKeys(row).exact)) continue;
+    if (!groups.get(normalizedRowKey(row))?.some((other) => sameFields(other, row))) continue;
     count++;
     if (examples.length < 5) examples.push(id);
   }

@@ -6,6 +6,7 @@
 import {Tokenizer} from "@huggingface/tokenizers";
 import type {DsChatTokenizer} from "./dschatTokenizer.js";
 import {speedUpTokenizer} from "./speedUpTokenizer.js";
+import {byteLevelBpeEncoder} from "./byteLevelBpeEncoder.js";
 import {END_OF_CONVERSATION_TOKEN, LLAMA_PAD_TOKEN, modelFamilyOf, usesLlamaTokenizer} from "./modelFamily.js";
 
 interface AddedTokenJson {
@@ -94,14 +95,16 @@ export function buildDsChatTokenizer(tokenizerJson: TokenizerJson, config: Token
     notes.push(`"${eot}" added as a special token (--add_eot_token)`);
   }
 
-  const tokenizer = new Tokenizer({...tokenizerJson, added_tokens: addedTokens}, settings);
+  const finalJson = {...tokenizerJson, added_tokens: addedTokens};
+  const tokenizer = new Tokenizer(finalJson, settings);
   speedUpTokenizer(tokenizer);
+  const fast = byteLevelBpeEncoder(tokenizer, finalJson);
   const idOf = (token: string) => {
     const id = tokenizer.token_to_id(token);
     if (id === undefined) throw new Error(`${source}: token ${JSON.stringify(token)} is not in the vocabulary.`);
     return id;
   };
-  const encode = (text: string) => tokenizer.encode(text, {add_special_tokens: false}).ids;
+  const encode = fast ? fast.encode : (text: string) => tokenizer.encode(text, {add_special_tokens: false}).ids;
   let {prefix, suffix} = specialTokensAround(tokenizer);
   // DS-Chat relies on OPT's tokenizer putting </s> first (hence num_padding_at_beginning 1); a vocab.json + merges.txt
   // build whose tokenizer_config.json lacks add_bos_token would otherwise miss it.
@@ -114,6 +117,7 @@ export function buildDsChatTokenizer(tokenizerJson: TokenizerJson, config: Token
     modelName,
     family,
     encode,
+    ...(fast ? {encodeAfter: fast.encodeAfter, bpeTables: fast.tables} : {}),
     prefixIds: prefixOverride ?? prefix,
     suffixIds: suffix,
     eosToken,

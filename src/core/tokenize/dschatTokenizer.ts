@@ -3,6 +3,7 @@
  * data code depends on. The Node loader (`loaders/tokenizer/`) builds one from a Hugging Face `tokenizer.json`; a page can
  * build one from the same files in the browser. Isomorphic: no Node or DOM imports.
  */
+import type {ByteLevelBpeTables} from "./byteLevelBpeEncoder.js";
 import type {ModelFamily} from "./modelFamily.js";
 
 export interface DsChatTokenizer {
@@ -12,6 +13,11 @@ export interface DsChatTokenizer {
   family: ModelFamily | null;
   /** Token ids of `text` with `add_special_tokens=False`. */
   encode(text: string): number[];
+  /**
+   * Optional: `encode(prefix + suffix)` given `prefixIds = encode(prefix)`, reusing them where the tokenizer can prove
+   * the join changes nothing (see `byteLevelBpeEncoder`). Must return exactly what `encode(prefix + suffix)` would.
+   */
+  encodeAfter?(prefix: string, prefixIds: readonly number[], suffix: string): number[];
   /** What `add_special_tokens=True` puts before the text (OPT `</s>`, Llama `<s>`, nothing for GPT-2/BLOOM). */
   prefixIds: readonly number[];
   /** What `add_special_tokens=True` puts after the text (nothing for the families DS-Chat supports; some tokenizers add EOS). */
@@ -26,6 +32,8 @@ export interface DsChatTokenizer {
   addsPadToken: boolean;
   /** Where the vocabulary came from, and any emulation applied (e.g. OPT on the GPT-2 vocabulary), for reports. */
   description: string;
+  /** Present when `encode` is the byte-level BPE encoder: enough to rebuild it in a worker (`portableTokenizer`). */
+  bpeTables?: ByteLevelBpeTables;
 }
 
 /** `tokenizer(text)` with DS-Chat's default `add_special_tokens=True`, untruncated. */
@@ -46,6 +54,11 @@ export function truncateWithSpecialTokens(tokenizer: DsChatTokenizer, textIds: n
 }
 
 /** How many tokens `text` becomes without special tokens: e.g. `<|endoftext|>` is 1 for GPT-2 and 7 for OPT or Llama (#496). */
+/** `encode(prefix + suffix)`, through `encodeAfter` when the tokenizer has it. */
+export function encodeJoined(tokenizer: DsChatTokenizer, prefix: string, prefixIds: readonly number[], suffix: string): number[] {
+  return tokenizer.encodeAfter ? tokenizer.encodeAfter(prefix, prefixIds, suffix) : tokenizer.encode(prefix + suffix);
+}
+
 export function countPieces(tokenizer: DsChatTokenizer, text: string): number {
   return tokenizer.encode(text).length;
 }

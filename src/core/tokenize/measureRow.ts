@@ -4,7 +4,7 @@
  * Isomorphic: no Node or DOM imports.
  */
 import type {DsChatStrings, LocalJsonRow, Phase} from "../canonical.js";
-import {type DsChatTokenizer, truncateWithSpecialTokens} from "./dschatTokenizer.js";
+import {type DsChatTokenizer, encodeJoined, truncateWithSpecialTokens} from "./dschatTokenizer.js";
 import {END_OF_CONVERSATION_TOKEN} from "./modelFamily.js";
 
 export interface SequenceLimits {
@@ -64,7 +64,7 @@ const emptyMeasure: RowMeasure = {
 };
 
 /**
- * One encode per sequence DS-Chat builds plus one for the prompt. The response lengths are what the response adds to
+ * One encode per sequence DS-Chat builds plus one for the prompt (whose ids the sequences reuse where provably equal). The response lengths are what the response adds to
  * DS-Chat's sequence (sequence - prompt - end token), which is also what counts against `max_seq_len`; encoding the
  * responses on their own would cost ~40% more and can differ by a token at the join.
  */
@@ -76,13 +76,15 @@ export function measureRow(strings: DsChatStrings, phase: Phase, tokenizer: DsCh
   if (phase === 3) {
     return {...emptyMeasure, promptTokens, fullTokens: promptTokens + specials, padInText: promptIds.includes(tokenizer.padId)};
   }
+  // DS-Chat's sequences start with the prompt string, so the prompt's ids are reused where the join provably keeps them.
+  const encodeSequence = (text: string) => text.startsWith(strings.prompt!) ? encodeJoined(tokenizer, strings.prompt!, promptIds, text.slice(strings.prompt!.length)) : tokenizer.encode(text);
   const response = (sequenceTokens: number, endToken: string) => Math.max(0, sequenceTokens - promptTokens - pieces(tokenizer, endToken));
   if (phase === 1) {
-    const ids = tokenizer.encode(strings.promptAndChosen! + tokenizer.eosToken);
+    const ids = encodeSequence(strings.promptAndChosen! + tokenizer.eosToken);
     return {...emptyMeasure, promptTokens, chosenTokens: response(ids.length, tokenizer.eosToken), fullTokens: ids.length + specials};
   }
-  const chosenIds = tokenizer.encode(strings.promptAndChosen! + END_OF_CONVERSATION_TOKEN);
-  const rejectedIds = tokenizer.encode(strings.promptAndRejected! + END_OF_CONVERSATION_TOKEN);
+  const chosenIds = encodeSequence(strings.promptAndChosen! + END_OF_CONVERSATION_TOKEN);
+  const rejectedIds = encodeSequence(strings.promptAndRejected! + END_OF_CONVERSATION_TOKEN);
   const chosenSeq = truncateWithSpecialTokens(tokenizer, chosenIds, limits.maxSeqLen);
   const rejectedSeq = truncateWithSpecialTokens(tokenizer, rejectedIds, limits.maxSeqLen);
   return {
