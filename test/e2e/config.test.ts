@@ -1,30 +1,24 @@
 import assert from "node:assert/strict";
 import {after, before, describe, it} from "node:test";
-import {ensureBuilt, externalRequests, openBrowser, serveDist, type Session} from "./harness.js";
+import {externalRequests, openPage, type Session} from "./harness.js";
 
 const number = (text: string | null) => Number((text ?? "").replace(/[^\d.]/g, ""));
 
 describe("/config page", () => {
-  let server: Awaited<ReturnType<typeof serveDist>>;
   let session: Session;
 
   before(async () => {
-    ensureBuilt();
-    server = await serveDist();
-    session = await openBrowser();
-    await session.page.goto(`${server.url}/config`);
     // Settled when the estimate, the chart and the generated config are on the page.
-    await session.page.waitForFunction(
-      () => Number(document.querySelector("#reserved-gib")?.textContent) > 0 && document.querySelector("#ds-config")?.textContent?.includes("zero_optimization") && document.querySelectorAll("svg rect").length > 0,
-      null,
-      {timeout: 60_000}
+    session = await openPage(
+      "/config",
+      () =>
+        Number(document.querySelector("#reserved-gib")?.textContent) > 0 &&
+        Boolean(document.querySelector("#ds-config")?.textContent?.includes("zero_optimization")) &&
+        document.querySelectorAll("svg rect").length > 0
     );
   });
 
-  after(async () => {
-    await session?.close();
-    await server?.close();
-  });
+  after(() => session?.close());
 
   it("shows the estimate, the command and DS-Chat's ds_config for the default plan", async () => {
     const config = JSON.parse((await session.page.textContent("#ds-config")) ?? "{}");

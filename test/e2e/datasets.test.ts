@@ -1,34 +1,25 @@
 import assert from "node:assert/strict";
 import {after, before, describe, it} from "node:test";
-import {ensureBuilt, externalRequests, openBrowser, serveDist, type Session} from "./harness.js";
+import {externalRequests, openPage, type Session} from "./harness.js";
 
 const count = (text: string | null) => Number((text ?? "").replaceAll(",", ""));
 
 describe("/datasets page", () => {
-  let server: Awaited<ReturnType<typeof serveDist>>;
   let session: Session;
 
   before(async () => {
-    ensureBuilt();
-    server = await serveDist();
-    session = await openBrowser();
-    await session.page.goto(`${server.url}/datasets`);
-    // The page is settled when DuckDB answered every cell: the totals, the chart and the table.
-    await session.page.waitForFunction(
+    // Settled when DuckDB answered every cell: the totals, the chart and the table.
+    session = await openPage(
+      "/datasets",
       () =>
         document.querySelector("#total-rows")?.textContent === "2,312" &&
         document.querySelector("#matching-rows")?.textContent === "2,312" &&
         document.querySelectorAll("svg rect").length >= 20 &&
-        document.querySelectorAll("table td").length > 0,
-      null,
-      {timeout: 60_000}
+        document.querySelectorAll("table td").length > 0
     );
   });
 
-  after(async () => {
-    await session?.close();
-    await server?.close();
-  });
+  after(() => session?.close());
 
   it("shows the real sample's row count and DS-Chat phase counts from DuckDB-wasm", async () => {
     assert.equal(await session.page.textContent("#total-rows"), "2,312");

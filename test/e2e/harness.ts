@@ -167,3 +167,22 @@ export function isLoopback(url: string): boolean {
 export function externalRequests(requests: string[]): string[] {
   return requests.filter((url) => !isLoopback(url));
 }
+
+/**
+ * Builds (once), serves dist/ and opens `path` in headless Chromium, resolving when `isSettled` holds in the page —
+ * i.e. when DuckDB answered the cells a test reads. `close()` ends the browser and the server.
+ */
+export async function openPage(path: string, isSettled: () => boolean): Promise<Session> {
+  ensureBuilt();
+  const server = await serveDist();
+  const session = await openBrowser();
+  await session.page.goto(`${server.url}${path}`);
+  await session.page.waitForFunction(isSettled, null, {timeout: 60_000});
+  return {
+    ...session,
+    close: async () => {
+      await session.close();
+      await server.close();
+    }
+  };
+}
