@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, describe, it} from "node:test";
@@ -115,6 +115,14 @@ describe("countDuplicates(rows, phase)", () => {
   it("counts eval rows that are also train rows", () => {
     assert.deepEqual(countOverlap([rows[0].row], rows), {count: 1, examples: ["a:1"]});
   });
+
+  it("counts every copy of an eval row found in train, and no row that differs only in spacing", () => {
+    const row = (prompt: string) => ({prompt, chosen: "c", rejected: "r"});
+    const evalRows = [row("x"), row("y"), row("x"), row(" x"), row("z"), row("x")].map((r, i) => ({id: `eval.json:${i + 1}`, row: r}));
+    const train = [row("q"), row("x"), row("x"), row("z"), row("x ")];
+    assert.deepEqual(countOverlap(train, evalRows), {count: 4, examples: ["eval.json:1", "eval.json:3", "eval.json:5", "eval.json:6"]});
+    assert.deepEqual(countOverlap([], evalRows), {count: 0, examples: []});
+  });
 });
 
 describe("readConvertedDir(dir)", () => {
@@ -143,6 +151,24 @@ describe("readConvertedDir(dir)", () => {
     assert.throws(() => readConvertedDir(dir), /eval\.json line 2 is not valid JSON/);
     writeFileSync(join(dir, "eval.json"), '{"prompt": "a", "chosen": "b"}\n');
     assert.deepEqual(readConvertedDir(dir).eval.missingColumns, ["rejected"]);
+  });
+
+  it("decodes JSON Lines line by line as the whole file would be (UTF-8, CRLF, a long blank start)", () => {
+    const lines = ['{"prompt": "caf\u00e9 ☕ 中文", "chosen": "b", "rejected": null}', '{"prompt": "\\u00e9 \ud83d\ude00", "chosen": "😀", "rejected": "x"}'];
+    const padding = " ".repeat((1 << 16) - 1);
+    writeFileSync(join(dir, "eval.json"), `${padding}${lines[0]}\r\n\n${lines[1]}`);
+    const file = readConvertedDir(dir).eval;
+    assert.equal(file.format, "jsonl");
+    assert.deepEqual(file.rows.map((r) => r.id), ["eval.json:1", "eval.json:3"]);
+    assert.deepEqual(file.rows.map((r) => r.row), lines.map((line) => JSON.parse(line)));
+    // A two-byte character cut by the end of the 64 KiB prefix that decides the format: still read as the first character.
+    writeFileSync(join(dir, "eval.json"), `${padding}é[${lines[0]}]`);
+    assert.throws(() => readConvertedDir(dir), /eval\.json line 1 is not valid JSON/);
+    // The cut character is a no-break space, which \s skips (JSON.parse does not): the file is taken for an array.
+    writeFileSync(join(dir, "eval.json"), `${padding}\u00a0\n [${lines[1]}]`);
+    assert.throws(() => readConvertedDir(dir), /eval\.json starts with "\[" but is not one valid JSON array/);
+    writeFileSync(join(dir, "eval.json"), `${padding}\n [${lines[1]}]`);
+    assert.deepEqual(readConvertedDir(dir).eval.rows.map((r) => r.row.chosen), ["😀"]);
   });
 });
 
@@ -209,6 +235,24 @@ describe("runStats({dir, tokenizer, ...})", () => {
     });
     assert.ok(checked >= 3, "the sample must leave some partitions estimated");
     assert.ok(exact.partitions[0].truncated!.count > 0 && exact.partitions[4].dropped!.count > 0, "the fixture exercises truncation and drops");
+  });
+});
+
+describe("runStats({dir, tokenizer, sample}) on a big input", () => {
+  const dir = mkdtempSync(join(tmpdir(), "dschat-studio-big-"));
+  after(() => rmSync(dir, {recursive: true, force: true}));
+
+  it("gives the report inline measuring gives, with the tokenizer built and the sample measured in a worker", async () => {
+    // Over 1 MiB of JSON Lines, so a sample goes to one worker (on a machine with a second core).
+    const lines = readFileSync(join(HH, "train.json"), "utf8").trim().split("\n");
+    writeFileSync(join(dir, "train.json"), Array.from({length: 7}, () => lines.join("\n")).join("\n") + "\n");
+    writeFileSync(join(dir, "eval.json"), readFileSync(join(HH, "eval.json")));
+    const options = {dir, tokenizer: "gpt2", modelName: "facebook/opt-350m", dataSplit: "2,4,4", seed: 1234, maxSeqLen: 192, maxPromptSeqLen: 96, sample: 300};
+    const inWorker = await runStats(options);
+    const inline = await runStats({...options, threads: 1});
+    assert.deepEqual(inWorker, inline);
+    assert.equal(inWorker.tokenizer.family, "opt");
+    assert.ok(inWorker.partitions[0].duplicates.exact > 0 && inWorker.trainEvalOverlap.count === 0);
   });
 });
 

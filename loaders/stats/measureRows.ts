@@ -10,7 +10,8 @@ import {toPortableTokenizer} from "../../src/core/tokenize/portableTokenizer.js"
 import {loadTokenizer} from "../tokenizer/loadTokenizer.js";
 import type {TokenizerFiles} from "../tokenizer/resolveTokenizer.js";
 import {measureBatch} from "./measureBatch.js";
-import type {MeasureRequest, MeasureResponse, MeasureWorkerData} from "./measureWorker.js";
+import type {TokenizerReport} from "./describeTokenizer.js";
+import type {MeasureRequest, MeasureResponse, MeasureWorkerData, TokenizerBuiltMessage} from "./measureWorker.js";
 
 export interface MeasureJob {
   phase: Phase;
@@ -41,6 +42,8 @@ export interface MeasureOptions extends TokenizerSetup {
 }
 
 const DEFAULT_BATCH = 256;
+/** Requests one worker may hold at once; each adds listeners to the worker (Node warns past 10 per event). */
+const MAX_IN_FLIGHT = 8;
 /**
  * Below this many rows one thread tokenizes faster than workers can boot: a worker costs ~0.3 s of CPU (tsx, then its own
  * JIT warm-up and word cache) and the byte-level encoder does over 10,000 hh-rlhf rows per second per core.
@@ -51,18 +54,27 @@ export const INLINE_BELOW = 4000;
 export class MeasurePool {
   /** How each worker ended, if it did: a worker can fail while booting, before anyone waits on it. */
   private readonly ended = new Map<Worker, Error>();
+  /** The tokenizer facts from the first worker that built the tokenizer itself (see `start`'s `buildHere`). */
+  tokenizerReport: TokenizerReport | null = null;
 
   private constructor(readonly workers: Worker[]) {
     for (const worker of workers) {
+      worker.on("message", (message: MeasureResponse | TokenizerBuiltMessage) => {
+        if ("tokenizerReport" in message) this.tokenizerReport ??= message.tokenizerReport;
+      });
       worker.on("error", (error) => this.ended.set(worker, new Error(`stats worker crashed: ${error.message}`, {cause: error})));
       worker.on("exit", (code) => this.ended.has(worker) || this.ended.set(worker, new Error(`stats worker exited with code ${code}`)));
     }
   }
 
-  /** Workers get this thread's tokenizer as data when it can travel (loading it here, cached), so they skip building it. */
-  static start(setup: TokenizerSetup, threads = availableParallelism()): MeasurePool {
+  /**
+   * Workers get this thread's tokenizer as data when it can travel (loading it here, cached), so they skip building it.
+   * `buildHere: false` leaves building it to the workers, so this thread is free at once (one worker measuring a sample
+   * while this one reads the data); they then post its `tokenizerReport`.
+   */
+  static start(setup: TokenizerSetup, threads = availableParallelism(), {buildHere = true}: {buildHere?: boolean} = {}): MeasurePool {
     const {files, modelName, addEotToken = null, limits} = setup;
-    const tokenizer = toPortableTokenizer(loadTokenizer(files, modelName, addEotToken));
+    const tokenizer = buildHere ? toPortableTokenizer(loadTokenizer(files, modelName, addEotToken)) : null;
     const workerData: MeasureWorkerData = {files, modelName, addEotToken, limits, tokenizer};
     return new MeasurePool(Array.from({length: Math.max(1, threads)}, () => new Worker(new URL("./measureWorkerBootstrap.mjs", import.meta.url), {workerData})));
   }
@@ -75,8 +87,11 @@ export class MeasurePool {
   async run(requests: MeasureRequest[], onAnswer: (request: MeasureRequest, packed: Int32Array) => void, measureHere?: (request: MeasureRequest) => Int32Array): Promise<void> {
     let next = 0;
     let failed = false;
-    // Two requests in flight per worker, so a worker never waits for this thread between batches.
-    const workerLoops = [...this.workers, ...this.workers].map(async (worker) => {
+    // Two requests in flight per worker, so a worker never waits for this thread between batches. A lone worker that
+    // measures everything gets up to MAX_IN_FLIGHT at once (a sample: one request per partition): this thread may be
+    // busy for long (finding duplicates while the worker measures) and would hold its next request back until then.
+    const inFlight = measureHere || this.workers.length > 1 ? 2 : Math.max(1, Math.min(requests.length, MAX_IN_FLIGHT));
+    const workerLoops = this.workers.flatMap((worker) => Array<Worker>(inFlight).fill(worker)).map(async (worker) => {
       while (next < requests.length && !failed) {
         const failure = this.ended.get(worker);
         if (failure) throw failure;

@@ -4,6 +4,7 @@ import type {LocalJsonRow, Phase} from "../../src/core/canonical.js";
 import type {SequenceLimits} from "../../src/core/tokenize/measureRow.js";
 import {fromPortableTokenizer, type PortableTokenizer} from "../../src/core/tokenize/portableTokenizer.js";
 import type {TokenizerFiles} from "../tokenizer/resolveTokenizer.js";
+import {describeTokenizer, type TokenizerReport} from "./describeTokenizer.js";
 import {measureBatch} from "./measureBatch.js";
 
 export interface MeasureWorkerData {
@@ -23,9 +24,16 @@ export interface MeasureRequest {
 
 export type MeasureResponse = {id: number; packed: Int32Array} | {id: number; error: string};
 
+/** Posted once, before any answer, when the worker built the tokenizer itself: the parent then need not build it for its report. */
+export interface TokenizerBuiltMessage {
+  tokenizerReport: TokenizerReport;
+}
+
 const {files, modelName, addEotToken, limits, tokenizer: portable} = workerData as MeasureWorkerData;
 // The tokenizer library and its files are loaded only when the tokenizer could not travel as data (boot time counts here).
 const tokenizer = portable ? fromPortableTokenizer(portable) : (await import("../tokenizer/loadTokenizer.js")).loadTokenizer(files, modelName, addEotToken);
+
+if (!portable) parentPort!.postMessage({tokenizerReport: describeTokenizer(tokenizer, modelName)} satisfies TokenizerBuiltMessage);
 
 parentPort!.on("message", ({id, phase, rows}: MeasureRequest) => {
   try {

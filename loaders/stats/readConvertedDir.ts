@@ -52,28 +52,30 @@ export function readConvertedDir(dir: string): ConvertedDir {
 }
 
 export function readLocalJsonFile(path: string, name: string): ConvertedFile {
-  const text = readFileSync(path, "utf8");
-  const firstChar = text.match(/\S/)?.[0];
+  const bytes = readFileSync(path);
   const seen = new Set<string>();
   const rows: IdentifiedRow[] = [];
-  const add = (value: unknown, row: number, where: string) => {
-    rows.push({id: `${name}:${row}`, row: toLocalJsonRow(value, `${path} ${where}`, seen)});
+  // Where a row is, for its error message: built only on error (not for each of 100,000 rows).
+  const add = (value: unknown, row: number, unit: "line" | "record") => {
+    rows.push({id: `${name}:${row}`, row: toLocalJsonRow(value, () => `${path} ${unit} ${row}`, seen)});
   };
-  if (firstChar === "[") {
+  if (firstNonSpace(bytes) === "[") {
     let values: unknown;
     try {
-      values = JSON.parse(text);
+      values = JSON.parse(bytes.toString("utf8"));
     } catch (error) {
       throw new Error(`${path} starts with "[" but is not one valid JSON array (${(error as Error).message}). Write one array of objects, or JSON Lines.`, {cause: error});
     }
-    (values as unknown[]).forEach((value, i) => add(value, i + 1, `record ${i + 1}`));
+    (values as unknown[]).forEach((value, i) => add(value, i + 1, "record"));
     return {path, name, format: "json-array", rows, missingColumns: LOCAL_JSON_KEYS.filter((key) => !seen.has(key))};
   }
-  // Lines as slices of the file's text (no copy of every line, as split() makes) parsed one by one.
-  for (let start = 0, i = 0; start < text.length; i++) {
-    const newline = text.indexOf("\n", start);
-    const end = newline === -1 ? text.length : newline;
-    const line = text.slice(start, end);
+  // Each line decoded on its own: one non-ASCII character would make a whole-file string two bytes per character
+  // (slower to decode, parse and hash, twice the memory). A newline byte never occurs inside a UTF-8 sequence, so the
+  // text is the same as decoding the file at once.
+  for (let start = 0, i = 0; start < bytes.length; i++) {
+    const newline = bytes.indexOf(NEWLINE, start);
+    const end = newline === -1 ? bytes.length : newline;
+    const line = bytes.toString("utf8", start, end);
     start = end + 1;
     if (!/\S/.test(line)) continue;
     let value: unknown;
@@ -82,14 +84,28 @@ export function readLocalJsonFile(path: string, name: string): ConvertedFile {
     } catch (error) {
       throw new Error(`${path} line ${i + 1} is not valid JSON (${(error as Error).message}). Each line must be one object {"prompt", "chosen", "rejected"}.`, {cause: error});
     }
-    add(value, i + 1, `line ${i + 1}`);
+    add(value, i + 1, "line");
   }
   return {path, name, format: "jsonl", rows, missingColumns: LOCAL_JSON_KEYS.filter((key) => !seen.has(key))};
 }
 
-function toLocalJsonRow(value: unknown, where: string, seen: Set<string>): LocalJsonRow {
+const NEWLINE = 0x0a;
+const PREFIX_BYTES = 1 << 16;
+
+/** The file's first non-whitespace character (JavaScript's `\s`, BOM included), decoding only a prefix when that settles it. */
+function firstNonSpace(bytes: Buffer): string | undefined {
+  if (bytes.length > PREFIX_BYTES) {
+    const prefix = bytes.toString("utf8", 0, PREFIX_BYTES);
+    const found = prefix.match(/\S/);
+    // A character cut at the prefix's end decodes as U+FFFD: trust only a match well before it.
+    if (found && found.index! < prefix.length - 4) return found[0];
+  }
+  return bytes.toString("utf8").match(/\S/)?.[0];
+}
+
+function toLocalJsonRow(value: unknown, where: () => string, seen: Set<string>): LocalJsonRow {
   if (!value || typeof value !== "object" || Array.isArray(value)) {
-    throw new Error(`${where} is not an object: DS-Chat reads each row's "prompt", "chosen" and "rejected" keys. Rewrite the row as {"prompt": ..., "chosen": ..., "rejected": ...}.`);
+    throw new Error(`${where()} is not an object: DS-Chat reads each row's "prompt", "chosen" and "rejected" keys. Rewrite the row as {"prompt": ..., "chosen": ..., "rejected": ...}.`);
   }
   const record = value as Record<string, unknown>;
   const field = (key: (typeof LOCAL_JSON_KEYS)[number]): string | null => {
@@ -97,7 +113,7 @@ function toLocalJsonRow(value: unknown, where: string, seen: Set<string>): Local
     if (text === undefined || text === null) return null;
     seen.add(key);
     if (typeof text !== "string") {
-      throw new Error(`${where}: "${key}" is ${JSON.stringify(text).slice(0, 60)}, not a string or null; DS-Chat's " " + sample["${key}"] would raise TypeError. Store text (or null).`);
+      throw new Error(`${where()}: "${key}" is ${JSON.stringify(text).slice(0, 60)}, not a string or null; DS-Chat's " " + sample["${key}"] would raise TypeError. Store text (or null).`);
     }
     return text;
   };

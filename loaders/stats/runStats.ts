@@ -7,13 +7,12 @@ import {availableParallelism} from "node:os";
 import {join} from "node:path";
 import type {Phase} from "../../src/core/canonical.js";
 import {getShuffleIdx, parseDataSplit, selectPhaseRows} from "../../src/core/split/index.js";
-import {computeStats, type IdentifiedRow, isUsable, partitionDuplicates, type MeasuredRow, type PartitionInput, type PartitionStats, type DataCacheEstimate, type SplitName} from "../../src/core/stats/computeStats.js";
-import {countOverlap} from "../../src/core/stats/textFacts.js";
-import {countPieces} from "../../src/core/tokenize/dschatTokenizer.js";
+import {computeStats, type IdentifiedRow, isUsable, type MeasuredRow, type PartitionInput, type PartitionStats, type DataCacheEstimate, type SplitName} from "../../src/core/stats/computeStats.js";
+import {countDuplicates, countOverlap} from "../../src/core/stats/textFacts.js";
 import {MEASURE_STRIDE, type SequenceLimits, unpackRowMeasure} from "../../src/core/tokenize/measureRow.js";
-import {END_OF_CONVERSATION_TOKEN, type ModelFamily, resizedVocabSize} from "../../src/core/tokenize/modelFamily.js";
 import {loadTokenizer, modelNameFor} from "../tokenizer/loadTokenizer.js";
 import {resolveTokenizer} from "../tokenizer/resolveTokenizer.js";
+import {describeTokenizer, type TokenizerReport} from "./describeTokenizer.js";
 import {INLINE_BELOW, MeasurePool, measureRows} from "./measureRows.js";
 import {type ConvertedDir, readConvertedDir, SPLIT_FILES} from "./readConvertedDir.js";
 
@@ -39,23 +38,7 @@ export interface StatsOptions extends SequenceLimits {
   converted?: ConvertedDir;
 }
 
-export interface TokenizerReport {
-  modelName: string;
-  family: ModelFamily | null;
-  description: string;
-  /** Ids `add_special_tokens=True` puts first (BOS). */
-  bosIds: number[];
-  eosToken: string;
-  /** Tokens of the phase-1 end token (`tokenizer.eos_token`). */
-  eosTokens: number;
-  /** Tokens of the phase-2 end token `<|endoftext|>`: 1 where it is special (GPT-2), 7 for OPT and Llama (#496). */
-  endOfTextTokens: number;
-  padId: number;
-  addsPadToken: boolean;
-  vocabSize: number;
-  /** The embedding rows DS-Chat resizes the model to (multiple of 8). */
-  resizedVocabSize: number;
-}
+export type {TokenizerReport} from "./describeTokenizer.js";
 
 export interface StatsReport {
   dir: string;
@@ -91,9 +74,14 @@ export async function runStats(options: StatsOptions): Promise<StatsReport> {
   const modelName = modelNameFor(files, options.tokenizer, options.modelName);
   // On big inputs the workers boot while this thread reads and parses the files; a small sample is measured inline.
   const inlineSample = sample !== null && sample < INLINE_BELOW && options.threads === undefined;
-  const workers = (options.threads ?? availableParallelism()) - 1; // this thread measures too
+  const cores = options.threads ?? availableParallelism();
+  const workers = cores - 1; // this thread measures too
   const bigInput = !options.converted && inputBytes(options.dir) >= EARLY_WORKERS_BYTES;
-  const pool = workers > 0 && !inlineSample && bigInput ? MeasurePool.start({files, modelName, addEotToken, limits}, workers) : null;
+  // A sample of a big input: one worker builds the tokenizer and measures the sample, while this thread reads, parses
+  // and finds duplicates over every row, the longer task, with no tokenizer to build.
+  const sampleWorker = inlineSample && bigInput && cores > 1;
+  const setup = {files, modelName, addEotToken, limits};
+  const pool = sampleWorker ? MeasurePool.start(setup, 1, {buildHere: false}) : workers > 0 && !inlineSample && bigInput ? MeasurePool.start(setup, workers) : null;
   let converted: ConvertedDir, selections: ReturnType<typeof selectPartitions>, usableRows: IdentifiedRow[][], measuredRows: IdentifiedRow[][];
   try {
     converted = options.converted ?? readConvertedDir(options.dir);
@@ -107,19 +95,29 @@ export async function runStats(options: StatsOptions): Promise<StatsReport> {
   }
   const measuring = measureRows(
     selections.map(({phase}, i) => ({phase, rows: measuredRows[i].map(({row}) => row)})),
-    {files, modelName, addEotToken, limits, threads: options.threads, pool, onProgress: options.onProgress}
+    {...setup, threads: options.threads, pool, measureHere: !sampleWorker, batchSize: sampleWorker ? INLINE_BELOW : undefined, onProgress: options.onProgress}
   );
-  // What needs no token counts is done here while the workers tokenize.
-  let tokenizer, duplicates, trainEvalOverlap;
+  // What needs no token counts is done here while the workers tokenize (a sample worker: one request per partition).
+  let tokenizerReport: TokenizerReport | null = null;
+  let duplicates, trainEvalOverlap;
   try {
-    tokenizer = loadTokenizer(files, modelName, addEotToken);
-    duplicates = selections.map(partitionDuplicates);
+    if (!sampleWorker) tokenizerReport = describeTokenizer(loadTokenizer(files, modelName, addEotToken), modelName);
+    duplicates = selections.map(({phase}, i) => countDuplicates(usableRows[i], phase)); // partitionDuplicates, rows already filtered
     trainEvalOverlap = countOverlap(converted.train.rows.map(({row}) => row), converted.eval.rows);
   } catch (error) {
     await measuring.catch(() => {}); // the workers fail the same way; report this thread's (clearer) error once they stop
     throw error;
   }
-  const packed = await measuring;
+  let packed: Int32Array[];
+  try {
+    packed = await measuring;
+  } catch (error) {
+    // The sample worker's tokenizer failed to build: building it here throws the same error, without "worker crashed".
+    if (sampleWorker) loadTokenizer(files, modelName, addEotToken);
+    throw error;
+  }
+  // Measuring nothing (no usable row) never waited for the worker's tokenizer facts.
+  tokenizerReport ??= pool?.tokenizerReport ?? describeTokenizer(loadTokenizer(files, modelName, addEotToken), modelName);
   const partitions: PartitionInput[] = selections.map(({phase, split, rows}, i) => ({
     phase,
     split,
@@ -137,19 +135,7 @@ export async function runStats(options: StatsOptions): Promise<StatsReport> {
     },
     manifest: converted.manifest,
     settings: {maxSeqLen, maxPromptSeqLen, dataSplit, seed, sample, gpusPerNode, addEotToken},
-    tokenizer: {
-      modelName,
-      family: tokenizer.family,
-      description: tokenizer.description,
-      bosIds: [...tokenizer.prefixIds],
-      eosToken: tokenizer.eosToken,
-      eosTokens: countPieces(tokenizer, tokenizer.eosToken),
-      endOfTextTokens: countPieces(tokenizer, END_OF_CONVERSATION_TOKEN),
-      padId: tokenizer.padId,
-      addsPadToken: tokenizer.addsPadToken,
-      vocabSize: tokenizer.vocabSize,
-      resizedVocabSize: resizedVocabSize(tokenizer.vocabSize)
-    },
+    tokenizer: tokenizerReport,
     partitions: summary.partitions,
     dataCache: summary.dataCache,
     trainEvalOverlap

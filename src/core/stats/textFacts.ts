@@ -155,18 +155,23 @@ export interface DuplicateCounts {
   examples: [string, string][];
 }
 
-/** Each row's `normalizedTextHash` of `[prompt, chosen, rejected]` (-1 for null), computed once per row. */
+/**
+ * Each row's `normalizedTextHash` of `[prompt, chosen, rejected]` (-1 for null, NOT_HASHED until a key reads the
+ * field), computed once per row.
+ */
 const normalizedHashCache = new WeakMap<LocalJsonRow, number[]>();
+const NOT_HASHED = -2;
 
 /** Equal when the fields the phase reads are equal after `normalizeWhitespace` (and, rarely, when they merely collide). */
 function normalizedRowKey(row: LocalJsonRow, phase?: Phase): number {
   let hashes = normalizedHashCache.get(row);
-  if (!hashes) {
-    hashes = [row.prompt, row.chosen, row.rejected].map((text) => (text === null ? -1 : normalizedTextHash(text)));
-    normalizedHashCache.set(row, hashes);
-  }
+  if (!hashes) normalizedHashCache.set(row, (hashes = [NOT_HASHED, NOT_HASHED, NOT_HASHED]));
   let key = 0x811c9dc5;
   for (let i = 0, count = phaseFieldCount(phase); i < count; i++) {
+    if (hashes[i] === NOT_HASHED) {
+      const text = i === 0 ? row.prompt : i === 1 ? row.chosen : row.rejected;
+      hashes[i] = text === null ? -1 : normalizedTextHash(text);
+    }
     key = Math.imul(key ^ hashes[i], 0x5bd1e995);
     key ^= key >>> 13;
   }
@@ -234,22 +239,41 @@ export function countDuplicates(rows: Iterable<{id: string; row: LocalJsonRow}>,
   return result;
 }
 
-/** Rows of `inner` identical to a row of `outer` in all three fields (eval rows that are also train rows: leakage). */
+/**
+ * Rows of `inner` identical to a row of `outer` in all three fields (eval rows that are also train rows: leakage).
+ * The table holds the inner rows (eval.json, usually the small file) by all three fields (a prompt alone could be
+ * shared by thousands of rows), and the outer rows stream past it. Identical inner rows share one entry, which leaves
+ * the table once matched, so no row is compared twice.
+ */
 export function countOverlap(outer: Iterable<LocalJsonRow>, inner: Iterable<{id: string; row: LocalJsonRow}>): {count: number; examples: string[]} {
-  const groups = new Map<number, LocalJsonRow[]>();
-  for (const row of outer) {
+  const innerRows = [...inner];
+  const pending = new Map<number, {row: LocalJsonRow; indices: number[]}[]>();
+  innerRows.forEach(({row}, index) => {
     const key = normalizedRowKey(row);
-    const group = groups.get(key);
-    if (group) group.push(row);
-    else groups.set(key, [row]);
+    const group = pending.get(key);
+    const same = group?.find((entry) => sameFields(entry.row, row));
+    if (same) same.indices.push(index);
+    else if (group) group.push({row, indices: [index]});
+    else pending.set(key, [{row, indices: [index]}]);
+  });
+  const found = new Uint8Array(innerRows.length);
+  for (const row of outer) {
+    if (pending.size === 0) break;
+    const key = normalizedRowKey(row);
+    const group = pending.get(key);
+    const at = group ? group.findIndex((entry) => sameFields(entry.row, row)) : -1;
+    if (at === -1) continue;
+    for (const index of group![at].indices) found[index] = 1;
+    group!.splice(at, 1);
+    if (group!.length === 0) pending.delete(key);
   }
   let count = 0;
   const examples: string[] = [];
-  for (const {id, row} of inner) {
-    if (!groups.get(normalizedRowKey(row))?.some((other) => sameFields(other, row))) continue;
+  innerRows.forEach(({id}, index) => {
+    if (!found[index]) return;
     count++;
     if (examples.length < 5) examples.push(id);
-  }
+  });
   return {count, examples};
 }
 
