@@ -2,7 +2,8 @@
 import type {LocalJsonRow, Phase} from "../../src/core/canonical.js";
 import {phaseScript} from "../../src/core/stats/textFacts.js";
 import type {DsChatTokenizer} from "../../src/core/tokenize/dschatTokenizer.js";
-import {localJsonStrings, MEASURE_STRIDE, measureRow, packRowMeasure, type SequenceLimits} from "../../src/core/tokenize/measureRow.js";
+import {localJsonStrings} from "../../src/core/formats/toLocalJsonRow.js";
+import {MEASURE_STRIDE, measureRow, packRowMeasure, type SequenceLimits} from "../../src/core/tokenize/measureRow.js";
 
 export function measureBatch(tokenizer: DsChatTokenizer, limits: SequenceLimits, phase: Phase, rows: readonly LocalJsonRow[]): Int32Array {
   const packed = new Int32Array(rows.length * MEASURE_STRIDE);

@@ -64,10 +64,13 @@ export interface LocalJsonRow {
   rejected: string | null;
 }
 
+/** Whether DS-Chat keeps the row in this phase at all: phase 1 reads prompt+chosen, 2 both pairs, 3 the prompt. */
+export function usableInPhase(strings: DsChatStrings, phase: Phase): boolean {
+  if (phase === 1) return strings.promptAndChosen !== null;
+  if (phase === 2) return strings.promptAndChosen !== null && strings.promptAndRejected !== null;
+  return strings.prompt !== null;
+}
+
 export function phasesOf(strings: DsChatStrings): Phase[] {
-  const phases: Phase[] = [];
-  if (strings.promptAndChosen !== null) phases.push(1);
-  if (strings.promptAndChosen !== null && strings.promptAndRejected !== null) phases.push(2);
-  if (strings.prompt !== null) phases.push(3);
-  return phases;
+  return ([1, 2, 3] as const).filter((phase) => usableInPhase(strings, phase));
 }

@@ -4,7 +4,9 @@
  * Isomorphic: no Node or DOM imports.
  */
 import type {LocalJsonRow, Phase} from "../canonical.js";
-import {localJsonStrings, type RowMeasure, type SequenceLimits, usableInPhase} from "../tokenize/measureRow.js";
+import {usableInPhase} from "../canonical.js";
+import {localJsonStrings} from "../formats/toLocalJsonRow.js";
+import type {RowMeasure, SequenceLimits} from "../tokenize/measureRow.js";
 import {estimateProportion, type RateEstimate} from "./estimateProportion.js";
 import {type LengthSummary, summarizeLengths} from "./summarizeLengths.js";
 import {countDuplicates, type DuplicateCounts, isEmptyString, SCRIPT_CLASSES, type ScriptClass} from "./textFacts.js";

@@ -3,7 +3,7 @@
  * Works on DS-Chat's strings for a row, so it serves `local/jsonfile` rows and canonical rows alike.
  * Isomorphic: no Node or DOM imports.
  */
-import type {DsChatStrings, LocalJsonRow, Phase} from "../canonical.js";
+import {type DsChatStrings, type Phase, usableInPhase} from "../canonical.js";
 import {type DsChatTokenizer, encodeJoined, truncateWithSpecialTokens} from "./dschatTokenizer.js";
 import {END_OF_CONVERSATION_TOKEN} from "./modelFamily.js";
 
@@ -34,24 +34,6 @@ export interface RowMeasure {
   padInText: boolean;
 }
 
-/** DS-Chat's LocalJsonFileDataset strings (`" " + prompt`, `" " + prompt + " " + chosen`, …; None when a key is null). */
-export function localJsonStrings(row: LocalJsonRow): DsChatStrings {
-  const {prompt, chosen, rejected} = row;
-  return {
-    prompt: prompt === null ? null : ` ${prompt}`,
-    chosen: chosen === null ? null : ` ${chosen}`,
-    rejected: rejected === null ? null : ` ${rejected}`,
-    promptAndChosen: prompt === null || chosen === null ? null : ` ${prompt} ${chosen}`,
-    promptAndRejected: prompt === null || rejected === null ? null : ` ${prompt} ${rejected}`
-  };
-}
-
-/** Whether DS-Chat keeps the row in this phase at all (before phase 3's length filter). */
-export function usableInPhase(strings: DsChatStrings, phase: Phase): boolean {
-  if (phase === 1) return strings.promptAndChosen !== null;
-  if (phase === 2) return strings.promptAndChosen !== null && strings.promptAndRejected !== null;
-  return strings.prompt !== null;
-}
 
 const emptyMeasure: RowMeasure = {
   promptTokens: null,

@@ -1,6 +1,7 @@
 import type {DsChatStrings, Turn} from "../../canonical.js";
 import {acceptRow, defineAdapter, type ExampleParts, type FormatAdapter, type FormatDetection} from "../formatAdapter.js";
 import {RecordError} from "../recordFields.js";
+import {renderAnswer, renderDsChat} from "../renderDsChat.js";
 
 /**
  * One DS-Chat built-in dataset class (raw_datasets.py at 83757d9c). `build` returns exactly the five strings the
@@ -44,15 +45,14 @@ export function userTurn(content: string): Turn[] {
   return [{role: "user", content}];
 }
 
-/** The common shape of DS-Chat's Chinese/Japanese classes: " Human: " + q + " Assistant:" and " " + answer, no rejected. */
-export function questionAnswerStrings(question: string | null, answer: string | null): DsChatStrings {
-  return {
-    prompt: question === null ? null : " Human: " + question + " Assistant:",
-    chosen: answer === null ? null : " " + answer,
-    rejected: null,
-    promptAndChosen: question === null || answer === null ? null : " Human: " + question + " Assistant: " + answer,
-    promptAndRejected: null
-  };
+/**
+ * The strings of the built-in classes that follow DS-Chat's own convention (" Human: " + q + " Assistant:", " " + answer,
+ * prompt + answer): the same rendering as every other format, so they are written once, in renderDsChat. A missing
+ * question gives no prompt (get_prompt returns None) while the answers keep their strings.
+ */
+export function humanAssistantStrings(question: string | null, chosen: string | null, rejected: string | null = null): DsChatStrings {
+  if (question !== null) return renderDsChat(userTurn(question), chosen, rejected);
+  return {prompt: null, chosen: renderAnswer(chosen), rejected: renderAnswer(rejected), promptAndChosen: null, promptAndRejected: null};
 }
 
 export function questionAnswerParts(question: string | null, answer: string | null, rejected: string | null = null): ExampleParts {

@@ -1,7 +1,7 @@
 import type {DsChatStrings} from "../../canonical.js";
 import {RecordError, isRecord, missingKey, requireKey, optionalString, requireArray, requireObject, requireString, typeName} from "../recordFields.js";
 import {hasKana, isString, scoreSample, someText} from "../scoreSample.js";
-import {dschatAdapter, questionAnswerParts, questionAnswerStrings} from "./dschatBuiltin.js";
+import {dschatAdapter, questionAnswerParts, humanAssistantStrings} from "./dschatBuiltin.js";
 
 /** Python `value[0]` on a list: IndexError when empty, TypeError when not a list. */
 function firstItem(value: unknown, key: string): unknown {
@@ -28,7 +28,7 @@ export const zhihuKol = dschatAdapter({
     if (!("RESPONSE" in record)) throw missingKey(record, "RESPONSE");
     const question = optionalString(record, "INSTRUCTION");
     const answer = optionalString(record, "RESPONSE");
-    return {dschat: questionAnswerStrings(question, answer), parts: questionAnswerParts(question, answer)};
+    return {dschat: humanAssistantStrings(question, answer), parts: questionAnswerParts(question, answer)};
   }
 });
 
@@ -70,12 +70,7 @@ function miraclAdapter(language: "zh" | "ja") {
         );
       }
       const negative = negatives.length ? passageText(record, "negative_passages") : null;
-      const strings: DsChatStrings = {
-        ...questionAnswerStrings(query, positive),
-        rejected: negative === null ? null : " " + negative,
-        promptAndRejected: negative === null ? null : " Human: " + query + " Assistant: " + negative
-      };
-      return {dschat: strings, parts: questionAnswerParts(query, positive, negative)};
+      return {dschat: humanAssistantStrings(query, positive, negative), parts: questionAnswerParts(query, positive, negative)};
     }
   });
 }
@@ -98,7 +93,7 @@ export const hc3Chinese = dschatAdapter({
     if (!("question" in record)) throw missingKey(record, "question");
     const question = optionalString(record, "question");
     const answer = stringOrNone(firstItem(requireKey(record, "human_answers"), "human_answers"), '"human_answers[0]"');
-    return {dschat: questionAnswerStrings(question, answer), parts: questionAnswerParts(question, answer)};
+    return {dschat: humanAssistantStrings(question, answer), parts: questionAnswerParts(question, answer)};
   }
 });
 
@@ -126,7 +121,7 @@ function mkqaAdapter(language: "zh_cn" | "ja") {
       if (!isRecord(first)) throw new RecordError(`"answers.${language}[0]" is ${typeName(first)}, expected an object with "text"`);
       if (!("text" in first)) throw missingKey(first, "text");
       const answer = stringOrNone(first.text, `"answers.${language}[0].text"`);
-      return {dschat: questionAnswerStrings(question, answer), parts: questionAnswerParts(question, answer)};
+      return {dschat: humanAssistantStrings(question, answer), parts: questionAnswerParts(question, answer)};
     }
   });
 }
@@ -143,7 +138,7 @@ export const qgJaquad = dschatAdapter({
   build(record) {
     const question = requireString(record, "question");
     const sentence = requireString(record, "sentence");
-    return {dschat: questionAnswerStrings(question, sentence), parts: questionAnswerParts(question, sentence)};
+    return {dschat: humanAssistantStrings(question, sentence), parts: questionAnswerParts(question, sentence)};
   }
 });
 
@@ -157,6 +152,6 @@ export const qagJaquad = dschatAdapter({
     const paragraph = requireString(record, "paragraph");
     const question = firstItem(requireKey(record, "questions"), "questions");
     if (typeof question !== "string") throw new RecordError(`"questions[0]" is ${typeName(question)}, expected a string`);
-    return {dschat: questionAnswerStrings(question, paragraph), parts: questionAnswerParts(question, paragraph)};
+    return {dschat: humanAssistantStrings(question, paragraph), parts: questionAnswerParts(question, paragraph)};
   }
 });

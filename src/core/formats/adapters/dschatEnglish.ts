@@ -1,7 +1,7 @@
 import {parseTranscript} from "../parseTranscript.js";
 import {RecordError, isRecord, requireObject, requireString, typeName} from "../recordFields.js";
 import {isString, scoreSample} from "../scoreSample.js";
-import {dschatAdapter, userTurn} from "./dschatBuiltin.js";
+import {dschatAdapter, humanAssistantStrings, userTurn} from "./dschatBuiltin.js";
 
 /** Python float(x) for the values JSON can hold; throws where Python raises. */
 function pythonFloat(value: unknown, key: string): number {
@@ -52,17 +52,7 @@ export const webgptComparisons = dschatAdapter({
     // Ties: chosen uses >= and rejected uses <, so a tie gives chosen = answer_0 and rejected = answer_1.
     const chosen = stripWebgptCitations(score0 >= score1 ? answer0 : answer1);
     const rejected = stripWebgptCitations(score0 < score1 ? answer0 : answer1);
-    const prompt = " Human: " + question + " Assistant:";
-    return {
-      dschat: {
-        prompt,
-        chosen: " " + chosen,
-        rejected: " " + rejected,
-        promptAndChosen: " Human: " + question + " Assistant: " + chosen,
-        promptAndRejected: " Human: " + question + " Assistant: " + rejected
-      },
-      parts: {conversation: userTurn(question), chosen, rejected}
-    };
+    return {dschat: humanAssistantStrings(question, chosen, rejected), parts: {conversation: userTurn(question), chosen, rejected}};
   }
 });
 
@@ -85,16 +75,7 @@ export const stanfordShp = dschatAdapter({
     const aWins = pythonInt(record.labels, "labels") === 1;
     const chosen = aWins ? refA : refB;
     const rejected = aWins ? refB : refA;
-    return {
-      dschat: {
-        prompt: " Human: " + history + " Assistant:",
-        chosen: " " + chosen,
-        rejected: " " + rejected,
-        promptAndChosen: " Human: " + history + " Assistant: " + chosen,
-        promptAndRejected: " Human: " + history + " Assistant: " + rejected
-      },
-      parts: {conversation: userTurn(history), chosen, rejected}
-    };
+    return {dschat: humanAssistantStrings(history, chosen, rejected), parts: {conversation: userTurn(history), chosen, rejected}};
   }
 });
 

@@ -1,7 +1,7 @@
 import {parseTranscript} from "../parseTranscript.js";
 import {requireString} from "../recordFields.js";
 import {hasSpeakerMarkers, isString, scoreSample} from "../scoreSample.js";
-import {dschatAdapter, userTurn, withoutTemplateSpace} from "./dschatBuiltin.js";
+import {dschatAdapter, humanAssistantStrings, userTurn, withoutTemplateSpace} from "./dschatBuiltin.js";
 
 /** Dahoas rm-static and full-hh-rlhf: identical classes and columns; HH text already carries "\n\nHuman:" markers. */
 function hhStaticAdapter(dataset: string, className: string, specificity: number, ambiguity: string) {
@@ -57,16 +57,7 @@ export const syntheticInstructGptjPairwise = dschatAdapter({
     const prompt = requireString(record, "prompt");
     const chosen = requireString(record, "chosen");
     const rejected = requireString(record, "rejected");
-    return {
-      dschat: {
-        prompt: " Human: " + prompt + " Assistant:",
-        chosen: " " + chosen,
-        rejected: " " + rejected,
-        promptAndChosen: " Human: " + prompt + " Assistant: " + chosen,
-        promptAndRejected: " Human: " + prompt + " Assistant: " + rejected
-      },
-      parts: {conversation: userTurn(prompt), chosen, rejected}
-    };
+    return {dschat: humanAssistantStrings(prompt, chosen, rejected), parts: {conversation: userTurn(prompt), chosen, rejected}};
   }
 });
 
