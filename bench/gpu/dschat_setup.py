@@ -254,8 +254,8 @@ def default_grid() -> list[dict]:
     """The benchmark grid: DS-Chat step 1, seq 512, on one GPU.
 
     Main grid (ZeRO-0, fp16, DS-Chat's defaults): 4 models x {full, LoRA 128, LoRA 128 + only_optimize_lora} x
-    checkpointing off/on x batch 1, 4, 16. Then ZeRO-2 and ZeRO-1 (the buckets differ from ZeRO-0), bf16, and eager
-    attention for OPT (the attention kernel changes the activations most). Ordered so that a run cut short still has
+    checkpointing off/on x batch 1, 4, 16. Then ZeRO-2 and ZeRO-1 (the buckets differ from ZeRO-0), bf16, eager
+    attention for OPT (the attention kernel changes the activations most) and sequence lengths 256 and 1024. Ordered so that a run cut short still has
     every model and setting at one batch size."""
     models = list(MODELS)
     lora_settings = [
@@ -278,6 +278,10 @@ def default_grid() -> list[dict]:
     for model in ("facebook/opt-350m", "facebook/opt-1.3b"):
         for ckpt in (False, True):
             grid.append({"model": model, "per_device_train_batch_size": 4, "gradient_checkpointing": ckpt, "attention": "eager"})
+    # Other sequence lengths: the eager score term grows with s^2, the rest with s.
+    for model in ("facebook/opt-1.3b", "bigscience/bloomz-560m"):
+        for seq in (256, 1024):
+            grid.append({"model": model, "per_device_train_batch_size": 4, "max_seq_len": seq, "lora_dim": 128})
     return [asdict(load_point(entry)) for entry in grid]
 
 

@@ -156,7 +156,7 @@ class GridTest(unittest.TestCase):
         self.assertEqual(len(keys), len(set(keys)))
         self.assertEqual(sorted({p["model"] for p in grid}), sorted(setup.MODELS))
         self.assertEqual(sorted({p["per_device_train_batch_size"] for p in grid}), [1, 4, 8, 16])
-        self.assertTrue(all(p["max_seq_len"] == 512 for p in grid))
+        self.assertEqual(sorted({p["max_seq_len"] for p in grid}), [256, 512, 1024])
 
     def test_rejects_what_dschat_rejects(self):
         with self.assertRaisesRegex(setup.SettingsError, "dtype"):
