@@ -5,7 +5,7 @@
  */
 import {type DsChatStrings, type Phase, usableInPhase} from "../canonical.js";
 import {type DsChatTokenizer, encodeJoined, truncateWithSpecialTokens} from "./dschatTokenizer.js";
-import {END_OF_CONVERSATION_TOKEN} from "./modelFamily.js";
+import {END_OF_CONVERSATION_TOKEN} from "./tokenizerRules.js";
 
 export interface SequenceLimits {
   /** `--max_seq_len` of steps 1 and 2 (DS-Chat default 512). */
