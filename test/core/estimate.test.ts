@@ -24,7 +24,7 @@ function memoryOf(spec: unknown, worldSize: number) {
 }
 
 describe("deepspeedModelStates(input)", () => {
-  // anchors.md §6.2: t5-3b (Ψ = 2851M, largest layer 32M), 1 node × 8 GPUs, DeepSpeed's documented outputs.
+  // DeepSpeed's docs (docs/code-docs/source/memory.rst, the estimate_zero*_model_states_mem_needs examples): t5-3b (Ψ = 2851M, largest layer 32M), 1 node × 8 GPUs, DeepSpeed's documented outputs.
   const t5 = {params: 2851e6, largestLayerParams: 32e6, gpusPerNode: 8, nodes: 1};
   const gib = (bytes: number) => Math.round((bytes / GiB) * 100) / 100;
   it("reproduces DeepSpeed's ZeRO-2 test vectors, code and docs formulas", () => {

@@ -1,5 +1,5 @@
 /**
- * DS-Chat's per-phase tokenization (`create_dataset_split`, spec §2.4) reduced to the lengths and flags a report needs.
+ * DS-Chat's per-phase tokenization (`create_dataset_split`, dschat/utils/data/data_utils.py:168-238 at 83757d9c) reduced to the lengths and flags a report needs.
  * Works on DS-Chat's strings for a row, so it serves `local/jsonfile` rows and canonical rows alike.
  * Isomorphic: no Node or DOM imports.
  */
