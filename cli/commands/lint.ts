@@ -12,7 +12,7 @@ import {withEveryDschatArg} from "../options/dschatOptions.js";
 import {flag, option} from "../options/optionSpec.js";
 import {share, step, text} from "../options/parsers.js";
 import {createCountProgress} from "../views/progress.js";
-import {tokenOptions} from "./stats.js";
+import {tokenOptions} from "../options/tokenOptions.js";
 
 const severityOrder = {error: 0, warning: 1, info: 2} as const;
 

@@ -92,7 +92,8 @@ create_prompt_dataset pick them (numpy's RandomState shuffle, Python rounding, t
   schema: "split",
   notes: `Every other DS-Chat argument is accepted (so a DS-Chat command line can be pasted) and ignored.
 Row numbers are 0-based positions in the dataset's raw train (or eval) split. With --presplit, eval rows are
-also rows of the train split. --json prints {"train": [...], "eval": [...]} (eval only with --eval-size or --presplit).`,
+also rows of the train split. --json prints {"schema_version", "train": [...], "eval": [...]} (eval only with
+--eval-size or --presplit).`,
   async run({values}, io) {
     const {size, step: phase, presplit, name, seed, data_split: dataSplit} = values;
     if (presplit && values["eval-size"] !== undefined) {

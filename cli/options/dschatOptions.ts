@@ -56,7 +56,7 @@ export function dschatOption<N extends DschatArgName>(name: N, {help, default: f
   return {
     takes: spec.kind === "strings" ? "list" : "value",
     parse: parserFor(spec) as Parser<ArgValue<N>>,
-    placeholder: PLACEHOLDERS[spec.kind],
+    placeholder: name === "data_split" ? "A,B,C" : PLACEHOLDERS[spec.kind],
     help,
     dschat: true,
     aliases,
