@@ -2,7 +2,7 @@
 // (`COPY (SELECT * FROM read_json_auto(f)) TO 'x.parquet'`) on the same generated hh-rlhf-shaped JSON Lines, each run
 // in its own child process so that wall time and peak RSS are the whole command's. Figures, not a test.
 import {spawn} from "node:child_process";
-import {createWriteStream, existsSync, readFileSync, rmSync, statSync} from "node:fs";
+import {createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync} from "node:fs";
 import {readFile} from "node:fs/promises";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
@@ -24,6 +24,7 @@ export default async function benchConvert(args: string[]): Promise<void> {
   const sizes = values.rows.split(",").map((text) => Number(text.replaceAll("_", "")));
   if (sizes.some((rows) => !Number.isSafeInteger(rows) || rows <= 0)) throw new Error(`--rows ${values.rows}: give row counts such as 100000 or 1000000,4000000.`);
   const results: string[] = [];
+  mkdirSync(OUT, {recursive: true}); // bench/out is git-ignored, so a fresh clone has none
   for (const rows of sizes) {
     const input = await generateHhJsonLines(rows);
     const loadBefore = (await import("node:os")).loadavg()[0];

@@ -1,19 +1,20 @@
 import {readdir, readFile, stat} from "node:fs/promises";
 import {join} from "node:path";
-import {MANIFEST_FILE} from "./engine/atomicDir.js";
-import {cacheRoot, SUMMARY_FILE} from "./engine/cache.js";
+import {MANIFEST_FILE, type PhaseCounts} from "../src/core/contract/manifest.js";
+import {versioned} from "../src/core/contract/schemaVersions.js";
+import {FORMATS_VERSION} from "../src/core/formats/index.js";
+import {cacheRoot, ENGINE_VERSION, SUMMARY_FILE} from "./engine/cache.js";
 import {convertDataset} from "./engine/convert.js";
+import {readManifest} from "./engine/readManifest.js";
 import {samples} from "./samples.js";
 
-type PhaseCounts = Record<"1" | "2" | "3", number>;
-
-/** What a page needs to know about one converted dataset, read from its manifest. */
+/** What a page needs to know about one converted dataset, read from its manifest (schemas/datasets.schema.json). */
 export interface ConvertedDataset {
   key: string;
   /** The input files, as the manifest names them. */
   sources: string[];
   format: string;
-  formatTitle: string;
+  format_title: string;
   read: number;
   rejected: number;
   train: number;
@@ -26,9 +27,15 @@ export interface ConvertedDataset {
 
 /**
  * Every dataset converted on this machine (the engine's cache entries, whatever `convert --out` they were written to),
- * with the shipped samples converted first so that a fresh clone lists them. Newest first after the samples.
+ * with the shipped samples converted first so that a fresh clone lists them. Newest first after the samples. The
+ * document `src/data/datasets.json` serves to the Config page.
  */
-export async function listConvertedDatasets(env: NodeJS.ProcessEnv = process.env): Promise<ConvertedDataset[]> {
+async function isCurrentEntry(entry: string): Promise<boolean> {
+  const versions = await readFile(join(entry, MANIFEST_FILE), "utf8").then((text) => JSON.parse(text) as {engine_version?: unknown; formats_version?: unknown}, () => null);
+  return versions?.engine_version === ENGINE_VERSION && versions?.formats_version === FORMATS_VERSION;
+}
+
+export async function listConvertedDatasets(env: NodeJS.ProcessEnv = process.env) {
   const sampleKeys = new Map<string, string>();
   for (const sample of Object.values(samples)) {
     const summary = await convertDataset({paths: [sample.path], out: null, env});
@@ -38,18 +45,16 @@ export async function listConvertedDatasets(env: NodeJS.ProcessEnv = process.env
   const datasets: Array<ConvertedDataset & {mtime: number}> = [];
   for (const key of await readdir(root).catch(() => [] as string[])) {
     const entry = join(root, key);
-    // summary.json is written last: an entry without it is incomplete or being written.
-    const [written, manifestText] = await Promise.all([
-      stat(join(entry, SUMMARY_FILE)).catch(() => null),
-      readFile(join(entry, MANIFEST_FILE), "utf8").catch(() => null)
-    ]);
-    if (written === null || manifestText === null) continue;
-    const manifest = JSON.parse(manifestText);
+    // summary.json is written last: an entry without it is incomplete or being written. Entries of another engine or
+    // formats version are stale (this version never serves them: its cache keys differ) and are left out.
+    const written = await stat(join(entry, SUMMARY_FILE)).catch(() => null);
+    if (!written || !(await isCurrentEntry(entry))) continue;
+    const manifest = readManifest(entry)!;
     datasets.push({
       key,
-      sources: manifest.inputs.map((input: {source: string}) => input.source),
+      sources: manifest.inputs.map((input) => input.source),
       format: manifest.format.name,
-      formatTitle: manifest.format.title,
+      format_title: manifest.format.title,
       read: manifest.counts.read,
       rejected: manifest.counts.rejected,
       train: manifest.counts.train,
@@ -60,5 +65,5 @@ export async function listConvertedDatasets(env: NodeJS.ProcessEnv = process.env
     });
   }
   datasets.sort((a, b) => Number(b.sample !== null) - Number(a.sample !== null) || b.mtime - a.mtime || a.key.localeCompare(b.key));
-  return datasets.map(({mtime: _mtime, ...dataset}) => dataset);
+  return versioned("datasets", {datasets: datasets.map(({mtime: _mtime, ...dataset}): ConvertedDataset => dataset)});
 }

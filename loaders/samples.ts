@@ -1,4 +1,5 @@
 import {fileURLToPath} from "node:url";
+import {versioned} from "../src/core/contract/schemaVersions.js";
 import {convertToArrowStream} from "./engine/canonicalArrow.js";
 
 /** A real dataset shipped in `data/samples/`, with what a user must know before reading it. */
@@ -8,7 +9,7 @@ export interface Sample {
   path: string;
   licence: string;
   attribution: string;
-  contentWarning: string | null;
+  content_warning: string | null;
 }
 
 export const samples: Record<string, Sample> = {
@@ -18,15 +19,20 @@ export const samples: Record<string, Sample> = {
     path: fileURLToPath(new URL("../data/samples/hh-rlhf-harmless-base/test.jsonl.gz", import.meta.url)),
     licence: "MIT",
     attribution: "anthropics/hh-rlhf (Bai et al. 2022, arXiv:2204.05862)",
-    contentWarning:
+    content_warning:
       "Red-team data: contains offensive, harmful and upsetting text by design. It is shown because it is the real shape of DS-Chat step-2 preference data."
   }
 };
 
 export function getSample(name: string): Sample {
   const sample = samples[name];
-  if (!sample) throw new Error(`unknown sample '${name}'; shipped samples: ${Object.keys(samples).join(", ")}`);
+  if (!sample) throw new RangeError(`unknown sample '${name}'; shipped samples: ${Object.keys(samples).join(", ")}`);
   return sample;
+}
+
+/** `src/data/samples.json` (schemas/samples.schema.json): the shipped samples without their local paths. */
+export function samplesDocument() {
+  return versioned("samples", {samples: Object.values(samples).map(({path: _path, ...sample}) => sample)});
 }
 
 /**

@@ -1,6 +1,6 @@
 // Fills Observable Framework's npm cache (src/.observablehq/cache/_npm) from node_modules, so that `observable build`
 // and `observable preview` never fetch from jsDelivr or the npm registry. With internet the result is the same:
-// Framework finds every `npm:` import already cached and uses it. Facts: shared reference "offline-framework.md" §3.
+// Framework finds every `npm:` import already cached and uses it. How Framework resolves and caches npm: imports: @observablehq/framework/dist/npm.js.
 import {build} from "esbuild";
 import {cp, mkdir, readFile, rm, writeFile} from "node:fs/promises";
 import {dirname, join, relative} from "node:path";

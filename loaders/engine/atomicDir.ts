@@ -1,10 +1,9 @@
 import {randomBytes} from "node:crypto";
 import {access, mkdir, readdir, rename, rm} from "node:fs/promises";
 import {basename, dirname, join} from "node:path";
-import {InputError} from "./inputError.js";
+import {UserError} from "../../src/core/contract/userError.js";
+import {MANIFEST_FILE} from "../../src/core/contract/manifest.js";
 
-/** The file that marks a folder as written by this tool, so a re-run may replace it. */
-export const MANIFEST_FILE = "manifest.json";
 
 /**
  * Runs `write(tempDir)` in a fresh sibling of `target`, then renames it onto `target`, so readers see either the old
@@ -42,16 +41,15 @@ export async function writeDirAtomically<T>(target: string, write: (tempDir: str
 async function assertReplaceable(target: string): Promise<void> {
   const entries = await readdir(target).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return null;
-    if (error.code === "ENOTDIR") throw new InputError(`--out ${target} is a file; give a folder path.`, {file: target});
+    if (error.code === "ENOTDIR") throw new UserError("is a file, not a folder", {where: {option: "--out", file: target}, fix: "Give a folder path."});
     throw error;
   });
   if (entries === null || entries.length === 0) return;
   const ours = await access(join(target, MANIFEST_FILE)).then(() => true, () => false);
   if (!ours) {
-    throw new InputError(
-      `--out ${target} already exists and is not a dschat-studio output (no ${MANIFEST_FILE}); refusing to replace it. ` +
-        `Choose a new folder or delete this one.`,
-      {file: target}
-    );
+    throw new UserError(`already exists and is not a dschat-studio output (no ${MANIFEST_FILE}); refusing to replace it`, {
+      where: {option: "--out", file: target},
+      fix: "Choose a new folder or delete this one."
+    });
   }
 }

@@ -1,6 +1,8 @@
+import type {Manifest} from "../../src/core/contract/manifest.js";
+import {versioned} from "../../src/core/contract/schemaVersions.js";
 import {FORMATS_VERSION} from "../../src/core/formats/index.js";
 import {ENGINE_VERSION} from "./cache.js";
-import type {ConvertSummary} from "./convert.js";
+import type {ConvertSummary} from "./convertSummary.js";
 import type {InputFile} from "./inputs.js";
 
 export interface ManifestContext {
@@ -11,8 +13,8 @@ export interface ManifestContext {
 }
 
 /** The manifest.json of a conversion: what went in (bytes, sha256), how it was read, and every count that came out. */
-export function buildManifest(summary: ConvertSummary, {inputs, hashes, options, deviations}: ManifestContext) {
-  return {
+export function buildManifest(summary: ConvertSummary, {inputs, hashes, options, deviations}: ManifestContext): Manifest {
+  return versioned("manifest", {
     tool: "dschat-studio convert",
     engine_version: ENGINE_VERSION,
     formats_version: FORMATS_VERSION,
@@ -48,5 +50,5 @@ export function buildManifest(summary: ConvertSummary, {inputs, hashes, options,
     },
     warnings: summary.warnings,
     cache_key: summary.cacheKey
-  };
+  });
 }

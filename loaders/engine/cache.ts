@@ -4,7 +4,7 @@ import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 
 /** Bump when the engine's output for the same input and options changes; old cache entries then stop matching. */
-export const ENGINE_VERSION = "1";
+export const ENGINE_VERSION = "2";
 
 /** Written last into a cache entry: its presence means the entry is complete. */
 export const SUMMARY_FILE = "summary.json";

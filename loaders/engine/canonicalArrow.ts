@@ -4,7 +4,9 @@ import {Bool, Int32, RecordBatchStreamWriter, Table, Utf8, vectorFromArray, type
 import {cacheEntryDir, cacheRoot, SUMMARY_FILE} from "./cache.js";
 import {CANONICAL_COLUMNS, CANONICAL_DIR} from "./canonicalWriter.js";
 import {convertDataset, type ConvertOptions} from "./convert.js";
-import {MANIFEST_FILE} from "./atomicDir.js";
+import {MANIFEST_FILE} from "../../src/core/contract/manifest.js";
+import {UserError} from "../../src/core/contract/userError.js";
+import {readManifest} from "./readManifest.js";
 
 /** The Arrow IPC stream of a cache entry, written on first request (pages need it; the CLI does not). */
 export const CANONICAL_ARROW_FILE = "canonical.arrow";
@@ -40,12 +42,16 @@ export async function readCanonicalArrow(dir: string, env: NodeJS.ProcessEnv = p
 
 async function resolveEntry(dir: string, env: NodeJS.ProcessEnv): Promise<string> {
   if (await access(join(dir, SUMMARY_FILE)).then(() => true, () => false)) return dir;
-  const manifest = await readFile(join(dir, MANIFEST_FILE), "utf8").catch(() => null);
-  if (manifest === null) throw new Error(`Failed to find converted data in ${dir}: it has neither ${SUMMARY_FILE} (a cache entry) nor ${MANIFEST_FILE} (a convert output).`);
-  const key = (JSON.parse(manifest) as {cache_key?: string}).cache_key;
-  const entry = cacheEntryDir(cacheRoot(env), String(key));
+  const manifest = readManifest(dir, {required: false});
+  if (manifest === null) {
+    throw new UserError(`holds no converted data: it has neither ${SUMMARY_FILE} (a cache entry) nor ${MANIFEST_FILE} (a convert output)`, {
+      where: {file: dir},
+      fix: "Pass a folder written by 'dschat-studio convert --out DIR'."
+    });
+  }
+  const entry = cacheEntryDir(cacheRoot(env), manifest.cache_key);
   if (!(await access(join(entry, SUMMARY_FILE)).then(() => true, () => false))) {
-    throw new Error(`Failed to find the cache entry ${entry} of ${dir}: the cache was cleared. Run 'dschat-studio convert' again.`);
+    throw new UserError(`its cache entry ${entry} is gone: the cache was cleared`, {where: {file: dir}, fix: "Run 'dschat-studio convert' again."});
   }
   return entry;
 }

@@ -1,94 +1,43 @@
 import {appendFile, copyFile, link, open, readFile, rm, stat, truncate, writeFile} from "node:fs/promises";
 import {join, resolve} from "node:path";
 import type {Phase} from "../../src/core/canonical.js";
-import {FORMATS_VERSION, type Detection} from "../../src/core/formats/index.js";
-import {writeDirAtomically, MANIFEST_FILE} from "./atomicDir.js";
+import {MANIFEST_FILE, type PhaseCounts} from "../../src/core/contract/manifest.js";
+import {UserError} from "../../src/core/contract/userError.js";
+import {MAX_SEED} from "../../src/core/split/mt19937.js";
+import {FORMATS_VERSION, forcedAdapter} from "../../src/core/formats/index.js";
+import {writeDirAtomically} from "./atomicDir.js";
 import {buildManifest} from "./buildManifest.js";
 import {cacheKeyOf, cacheRoot, commitCacheEntry, createStagingDir, filesUnchanged, findCacheEntry, fingerprintFiles, SUMMARY_FILE, type FileFingerprints} from "./cache.js";
 import {CanonicalWriter} from "./canonicalWriter.js";
 import {canConvertInWorkers, convertInWorkers} from "./convertInWorkers.js";
-import {addBatchCounts, convertBatch, emptyBatchCounts, type BatchCounts, type EncodedBatch, type PhaseCounts} from "./convertBatch.js";
+import {addBatchCounts, convertBatch, emptyBatchCounts, type BatchCounts, type EncodedBatch} from "./convertBatch.js";
+import {DEFAULT_EVAL_RATIO, DEFAULT_SEED, type ConvertEffects, type ConvertOptions, type ConvertSummary} from "./convertSummary.js";
 import {createEvalSelector} from "./evalSplit.js";
-import {InputError} from "./inputError.js";
 import {expandInputs, isEvalSplit, sha256File, type InputFile} from "./inputs.js";
 import {LineWriter} from "./lineWriter.js";
 import {chooseAdapter, readAllBatches, type SourceBatch} from "./sampleInputs.js";
 
-export const DEFAULT_EVAL_RATIO = 0.1;
-export const DEFAULT_SEED = 1234;
+export {DEFAULT_EVAL_RATIO, DEFAULT_SEED, type ConvertEffects, type ConvertOptions, type ConvertProgress, type ConvertSummary} from "./convertSummary.js";
+
 /** The files of a conversion, in a cache entry and in an --out folder alike. */
 export const OUTPUT_FILES = ["train.json", "eval.json", "rejects.jsonl", MANIFEST_FILE] as const;
-
-export interface ConvertOptions {
-  paths: readonly string[];
-  /** Folder to write train.json, eval.json, rejects.jsonl and manifest.json to; null = fill the cache only. */
-  out?: string | null;
-  /** Force a format by name instead of detecting it. */
-  format?: string | null;
-  /** Column mapping, e.g. "prompt=question,chosen=answers[0]". */
-  map?: string | null;
-  /** Share of rows drawn into eval.json when the source has no eval split of its own. */
-  evalRatio?: number;
-  seed?: number;
-  cwd?: string;
-  /** Supplies DSCHAT_STUDIO_CACHE. */
-  env?: NodeJS.ProcessEnv;
-  /** Convert JSON Lines on worker threads: "auto" (default) does for inputs of 32 MiB or more. Output is identical either way. */
-  workers?: boolean | "auto";
-}
-
-export interface ConvertProgress {
-  bytesDone: number;
-  bytesTotal: number;
-  rowsRead: number;
-}
-
-export interface ConvertEffects {
-  onProgress?: (progress: ConvertProgress) => void;
-  log?: (message: string) => void;
-  /** Runs after every output is written, just before anything is committed; tests throw here to check atomicity. */
-  beforeCommit?: () => void | Promise<void>;
-}
-
-export type {PhaseCounts};
-
-export interface ConvertSummary {
-  format: string;
-  formatTitle: string;
-  /** What detection found (also with --format/--map, when something fits; null otherwise). */
-  detection: Detection | null;
-  rowsRead: number;
-  rowsConverted: number;
-  rowsRejected: number;
-  trainRows: number;
-  evalRows: number;
-  /** Rows usable per DS-Chat phase, train and eval together, and per side. */
-  phaseRows: PhaseCounts;
-  phaseRowsBySplit: {train: PhaseCounts; eval: PhaseCounts};
-  /** "source": eval.json holds the source's own test/validation/eval files; "seeded": rows drawn by hash of (seed, id). */
-  splitMethod: "source" | "seeded";
-  warnings: string[];
-  cacheKey: string;
-  /** The cache entry: canonical Parquet parts under `canonical/`, plus copies of the outputs. */
-  cacheDir: string;
-  cacheHit: boolean;
-  out: string | null;
-}
 
 const noEffects: ConvertEffects = {};
 
 /**
  * Converts input files into DS-Chat `local/jsonfile` data plus the canonical Parquet, streaming every record once.
  * The result is cached under a key of the inputs' sha256, the options and the engine/formats versions, so a re-run on
- * unchanged bytes only links the cached files into --out. Unusable input throws InputError; rows that cannot be mapped are
- * counted in rejects.jsonl, and rows read always equal rows converted plus rows rejected.
+ * unchanged bytes only links the cached files into --out. Options are checked before any input is read; unusable input
+ * throws a UserError; rows that cannot be mapped are counted in rejects.jsonl, and rows read always equal rows converted
+ * plus rows rejected.
  */
 export async function convertDataset(options: ConvertOptions, effects: ConvertEffects = noEffects): Promise<ConvertSummary> {
   const cwd = options.cwd ?? process.cwd();
   const evalRatio = options.evalRatio ?? DEFAULT_EVAL_RATIO;
   const seed = options.seed ?? DEFAULT_SEED;
-  if (!(evalRatio >= 0 && evalRatio < 1)) throw new InputError(`--eval-ratio ${evalRatio} must be at least 0 and below 1 (e.g. 0.1).`, {file: "(options)"});
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InputError(`--seed ${seed} must be a whole number from 0 to 4294967295.`, {file: "(options)"});
+  if (!(evalRatio >= 0 && evalRatio < 1)) throw new UserError(`${evalRatio} is not at least 0 and below 1`, {where: {option: "--eval-ratio"}, fix: "Pass a share of rows such as 0.1."});
+  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new UserError(`${seed} is not a whole number from 0 to ${MAX_SEED}`, {where: {option: "--seed"}, fix: "Pass a seed such as 1234."});
+  const forced = forcedAdapter({format: options.format ?? undefined, map: options.map ?? undefined});
   const inputs = await expandInputs(options.paths, cwd);
   const hashes: string[] = [];
   for (const input of inputs) hashes.push(await sha256File(input.path));
@@ -119,7 +68,7 @@ export async function convertDataset(options: ConvertOptions, effects: ConvertEf
   if (!summary || !entry) {
     const staging = await createStagingDir(root);
     try {
-      summary = await convertInto(staging, inputs, hashes, {...options, evalRatio, seed, key}, effects);
+      summary = await convertInto(staging, inputs, hashes, {...options, evalRatio, seed, key, forced}, effects);
       summary.out = out;
       const stored: StoredSummary = {summary: {...summary, out: null}, files: await fingerprintFiles(staging, OUTPUT_FILES)};
       await writeFile(join(staging, SUMMARY_FILE), JSON.stringify(stored, null, 2) + "\n");
@@ -168,13 +117,14 @@ interface ResolvedOptions extends ConvertOptions {
   evalRatio: number;
   seed: number;
   key: string;
+  forced: ReturnType<typeof forcedAdapter>;
 }
 
 async function convertInto(dir: string, inputs: InputFile[], hashes: string[], options: ResolvedOptions, effects: ConvertEffects): Promise<ConvertSummary> {
   const bytesTotal = inputs.reduce((sum, input) => sum + input.bytes, 0);
   let bytesDone = 0;
   const batches = readAllBatches(inputs, (bytes) => (bytesDone += bytes));
-  const {adapter, detection, buffered} = await chooseAdapter(batches, {format: options.format ?? undefined, map: options.map ?? undefined});
+  const {adapter, detection, buffered} = await chooseAdapter(batches, options.forced);
 
   const fileSplits = new Set(inputs.map((input) => isEvalSplit(input.split)));
   const splitMethod: "source" | "seeded" = fileSplits.size === 2 ? "source" : "seeded";
@@ -241,7 +191,7 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
   const evalRows = evaluation.lines;
 
   if (rowsRead !== converted + rejected) throw new Error(`Row accounting is off: ${rowsRead} read but ${converted} converted + ${rejected} rejected (a bug).`);
-  if (converted === 0) throw new InputError(await noRowsMessage(inputs, rowsRead, join(dir, "rejects.jsonl")), {file: inputs[0].source});
+  if (converted === 0) throw await noRowsError(inputs, rowsRead, join(dir, "rejects.jsonl"));
   if (evalRows === 0) warnings.push("eval.json is empty: DS-Chat's evaluation loop fails on an empty eval set; pass --eval-ratio above 0 or include a test/validation file");
   if (trainRows === 0) warnings.push("train.json is empty: every converted row went to eval.json");
   const deviations = Object.values(totals.deviations);
@@ -295,9 +245,9 @@ async function moveLastLine(train: LineWriter, evaluation: LineWriter, {line, ph
   }
 }
 
-async function noRowsMessage(inputs: InputFile[], rowsRead: number, rejectsPath: string): Promise<string> {
+async function noRowsError(inputs: InputFile[], rowsRead: number, rejectsPath: string): Promise<UserError> {
   const names = inputs.map((input) => input.source).join(", ");
-  if (rowsRead === 0) return `${names} holds no records: nothing to convert.`;
+  if (rowsRead === 0) return new UserError(`${names} holds no records: nothing to convert`, {fix: "Pass a file that holds records."});
   const reasons = new Map<string, number>();
   let first = "";
   // The head of the rejects file is enough to name the usual reasons; the file itself may be huge.
@@ -314,5 +264,7 @@ async function noRowsMessage(inputs: InputFile[], rowsRead: number, rejectsPath:
     if (reasons.size > 50) break;
   }
   const top = [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([reason, n]) => `${n}× ${reason}`);
-  return `no row of ${names} could be converted: ${rowsRead} rows read, ${rowsRead} rejected (first: ${first}). Most common reasons: ${top.join("; ")}.`;
+  return new UserError(`no row of ${names} could be converted: ${rowsRead} rows read, ${rowsRead} rejected (first: ${first}). Most common reasons: ${top.join("; ")}`, {
+    fix: "Check the format with 'dschat-studio inspect', then pass --format NAME or --map prompt=COLUMN,chosen=COLUMN."
+  });
 }

@@ -3,7 +3,7 @@ import {localJsonDeviation, toLocalJsonRow, type FormatAdapter} from "../../src/
 import {BlockEncoder, type BufferPool} from "./blockEncoder.js";
 import type {RecordItem} from "./readers/recordItem.js";
 
-export type PhaseCounts = Record<"1" | "2" | "3", number>;
+import type {PhaseCounts} from "../../src/core/contract/manifest.js";
 
 /** The counts one batch of records adds to the manifest. */
 export interface BatchCounts {

@@ -1,6 +1,6 @@
 import {availableParallelism} from "node:os";
 import {Worker} from "node:worker_threads";
-import {InputError} from "./inputError.js";
+import {fromWorkerFailure} from "../../src/core/contract/userError.js";
 import type {InputFile} from "./inputs.js";
 import {readFileBytes} from "./readers/byteStream.js";
 import {countNewlines} from "./readers/readJsonLines.js";
@@ -50,8 +50,7 @@ export async function* convertInWorkers(
         };
         waiter.resolve(batch);
       } else {
-        const {message, input, file, line, byte, stack} = reply.error;
-        waiter.reject(input ? new InputError(message, {file: file!, line, byte}) : Object.assign(new Error(`Conversion worker failed: ${message}`), {stack}));
+        waiter.reject(fromWorkerFailure(reply.error, "Conversion worker"));
       }
     });
     worker.on("error", (error) => {

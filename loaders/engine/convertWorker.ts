@@ -4,7 +4,7 @@ import {resolveAdapter} from "../../src/core/formats/index.js";
 import {ReusingPool} from "./blockEncoder.js";
 import {convertBatch, type EncodedBatch} from "./convertBatch.js";
 import {createEvalSelector} from "./evalSplit.js";
-import {InputError} from "./inputError.js";
+import {toWorkerFailure, type WorkerFailure} from "../../src/core/contract/userError.js";
 import {eachJsonLine} from "./readers/readJsonLines.js";
 
 export interface ConvertWorkerData {
@@ -35,7 +35,7 @@ export interface RecycleMessage {
 /** Every reply returns the job's input buffer (`input`), which the main thread reuses for a later segment. */
 export type ConvertReply =
   | {id: number; input: ArrayBuffer; batch: EncodedBatch}
-  | {id: number; input: ArrayBuffer; error: {message: string; input: boolean; file?: string; line?: number | null; byte?: number | null; stack?: string}};
+  | {id: number; input: ArrayBuffer; error: WorkerFailure};
 
 const data = workerData as ConvertWorkerData;
 const {adapter} = resolveAdapter(data.map !== null ? {map: data.map} : {format: data.format ?? undefined}, []);
@@ -55,16 +55,7 @@ parentPort!.on("message", (message: ConvertJob | RecycleMessage) => {
     const inEval = job.forcedEval === null ? selectEval : () => job.forcedEval!;
     reply = {id: job.id, input, batch: convertBatch(items, {source: job.source, split: job.split, adapter, inEval, inputBytes: job.bytes.length, pool})};
   } catch (error) {
-    const isInputError = error instanceof InputError;
-    reply = {
-      id: job.id,
-      input,
-      error: {
-        message: (error as Error)?.message ?? String(error),
-        input: isInputError,
-        ...(isInputError ? {file: error.file, line: error.line, byte: error.byte} : {stack: (error as Error)?.stack})
-      }
-    };
+    reply = {id: job.id, input, error: toWorkerFailure(error)};
   }
   const transfer = [input, ...("batch" in reply ? Object.values(reply.batch.blocks).map((block) => block.bytes.buffer as ArrayBuffer) : [])];
   parentPort!.postMessage(reply, transfer);

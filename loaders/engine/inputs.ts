@@ -2,7 +2,7 @@ import {createHash} from "node:crypto";
 import {createReadStream} from "node:fs";
 import {readdir, stat} from "node:fs/promises";
 import {basename, dirname, relative, resolve, sep} from "node:path";
-import {InputError} from "./inputError.js";
+import {UserError} from "../../src/core/contract/userError.js";
 import type {FileKind} from "./readers/recordItem.js";
 import {sniffFile} from "./readers/sniffFile.js";
 
@@ -49,16 +49,16 @@ export function splitFromPath(source: string): string | null {
  * files inside a folder sorted by path. Each file is sniffed (kind, gzip) up front, so a bad file fails before any work.
  */
 export async function expandInputs(paths: readonly string[], cwd: string): Promise<InputFile[]> {
-  if (paths.length === 0) throw new InputError("No input given: pass at least one file or folder.", {file: "(none)"});
+  if (paths.length === 0) throw new UserError("no input given", {fix: "Pass at least one file or folder."});
   const found: Array<{path: string; fromFolder: string | null}> = [];
   for (const given of paths) {
     const path = resolve(cwd, given);
     const info = await stat(path).catch(() => null);
-    if (!info) throw new InputError(`${given} does not exist.`, {file: given});
+    if (!info) throw new UserError("does not exist", {where: {file: given}, fix: "Check the path (it is resolved against the current folder)."});
     if (info.isDirectory()) {
       const files = (await listDataFiles(path)).sort();
       if (files.length === 0) {
-        throw new InputError(`${given} is a folder with no data files (.json, .jsonl, .ndjson, .parquet, .csv, .tsv, .arrow, optionally .gz).`, {file: given});
+        throw new UserError("is a folder with no data files", {where: {file: given}, fix: "Pass a folder holding .json, .jsonl, .ndjson, .parquet, .csv, .tsv or .arrow files (optionally .gz)."});
       }
       for (const file of files) found.push({path: file, fromFolder: path});
     } else found.push({path, fromFolder: null});

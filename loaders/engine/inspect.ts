@@ -1,5 +1,5 @@
 import type {DsChatStrings, LocalJsonRow, Phase} from "../../src/core/canonical.js";
-import {toLocalJsonRow, type Detection} from "../../src/core/formats/index.js";
+import {forcedAdapter, toLocalJsonRow, type Detection} from "../../src/core/formats/index.js";
 import {expandInputs, type InputFile} from "./inputs.js";
 import {chooseAdapter, readAllBatches} from "./sampleInputs.js";
 import type {FileKind} from "./readers/recordItem.js";
@@ -55,9 +55,10 @@ export interface InspectReport {
  * the sample, the row count, and the first records converted next to their raw form.
  */
 export async function inspectDataset(options: InspectOptions): Promise<InspectReport> {
+  const forced = forcedAdapter({format: options.format ?? undefined, map: options.map ?? undefined});
   const inputs: InputFile[] = await expandInputs(options.paths, options.cwd ?? process.cwd());
   const batches = readAllBatches(inputs);
-  const {adapter, detection, buffered, sample} = await chooseAdapter(batches, {format: options.format ?? undefined, map: options.map ?? undefined});
+  const {adapter, detection, buffered, sample} = await chooseAdapter(batches, forced);
   const examples: InspectExample[] = [];
   let rows = 0;
   let unparsable = 0;

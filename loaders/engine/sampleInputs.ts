@@ -1,5 +1,5 @@
-import {resolveAdapter, UnknownFormatError, type Detection, type FormatAdapter} from "../../src/core/formats/index.js";
-import {InputError} from "./inputError.js";
+import {UserError} from "../../src/core/contract/userError.js";
+import {resolveAdapter, UNKNOWN_FORMAT, type Detection, type FormatAdapter} from "../../src/core/formats/index.js";
 import type {InputFile} from "./inputs.js";
 import {readRecords} from "./readers/readRecords.js";
 import type {RecordItem} from "./readers/recordItem.js";
@@ -28,10 +28,11 @@ export interface AdapterChoice {
 }
 
 /**
- * Reads batches until SAMPLE_SIZE records parsed (or the input ends), then picks the adapter: --format/--map when given,
- * else detection. A shape no format fits becomes an InputError listing the columns found and the closest formats.
+ * Reads batches until SAMPLE_SIZE records parsed (or the input ends), then picks the adapter: the one --format/--map
+ * named (`forced`, checked by the caller before any input was read), else detection. A shape no format fits is a
+ * UserError listing the columns found and the closest formats; any other error is a bug and passes through.
  */
-export async function chooseAdapter(batches: AsyncGenerator<SourceBatch>, options: {format?: string; map?: string}): Promise<AdapterChoice> {
+export async function chooseAdapter(batches: AsyncGenerator<SourceBatch>, forced: FormatAdapter | null): Promise<AdapterChoice> {
   const buffered: SourceBatch[] = [];
   const sample: unknown[] = [];
   const firstFailures: string[] = [];
@@ -48,18 +49,14 @@ export async function chooseAdapter(batches: AsyncGenerator<SourceBatch>, option
   const source = buffered[0]?.file.source ?? "(input)";
   if (sample.length === 0) {
     const rows = buffered.reduce((sum, batch) => sum + batch.items.length, 0);
-    throw new InputError(
-      rows === 0
-        ? `${source} holds no records: nothing to convert.`
-        : `no row of ${source} could be converted: ${rows} rows read and none is valid JSON or CSV (${firstFailures.join("; ")}).`,
-      {file: source}
-    );
+    const fix = "Pass a file whose records are JSON objects or CSV/TSV rows (see the reasons above, or 'dschat-studio inspect').";
+    if (rows === 0) throw new UserError("holds no records: nothing to convert", {where: {file: source}, fix: "Pass a file that holds records."});
+    throw new UserError(`no row could be converted: ${rows} rows read and none is valid JSON or CSV (${firstFailures.join("; ")})`, {where: {file: source}, fix});
   }
   try {
-    const {adapter, detection} = resolveAdapter(options, sample);
+    const {adapter, detection} = resolveAdapter({}, sample, forced);
     return {adapter, detection, buffered, sample};
   } catch (error) {
-    if (error instanceof UnknownFormatError) throw new InputError(error.message, {file: source, cause: error});
-    throw new InputError(`Failed to choose a format for ${source}: ${(error as Error).message}`, {file: source, cause: error});
+    throw error instanceof UserError && error.code === UNKNOWN_FORMAT ? error.at({file: source}) : error;
   }
 }

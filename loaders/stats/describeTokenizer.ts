@@ -1,6 +1,8 @@
 /** The tokenizer facts a stats report states, computed wherever the tokenizer was built (this thread or a stats worker). */
 import {countPieces, type DsChatTokenizer} from "../../src/core/tokenize/dschatTokenizer.js";
-import {END_OF_CONVERSATION_TOKEN, type ModelFamily, resizedVocabSize} from "../../src/core/tokenize/modelFamily.js";
+import type {ModelFamily} from "../../src/core/models/familySupport.js";
+import {resizedVocabSize} from "../../src/core/models/modelArchitecture.js";
+import {END_OF_CONVERSATION_TOKEN} from "../../src/core/tokenize/tokenizerRules.js";
 
 export interface TokenizerReport {
   modelName: string;

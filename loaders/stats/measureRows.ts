@@ -5,6 +5,7 @@
 import {availableParallelism} from "node:os";
 import {Worker} from "node:worker_threads";
 import type {LocalJsonRow, Phase} from "../../src/core/canonical.js";
+import {fromWorkerFailure} from "../../src/core/contract/userError.js";
 import {MEASURE_STRIDE, type SequenceLimits} from "../../src/core/tokenize/measureRow.js";
 import {toPortableTokenizer} from "../../src/core/tokenize/portableTokenizer.js";
 import {loadTokenizer} from "../tokenizer/loadTokenizer.js";
@@ -161,7 +162,7 @@ function ask(worker: Worker, request: MeasureRequest): Promise<Int32Array> {
     const onMessage = (response: MeasureResponse) => {
       if (response.id !== request.id) return;
       cleanup();
-      if ("error" in response) reject(new Error(`stats worker failed: ${response.error}`));
+      if ("error" in response) reject(fromWorkerFailure(response.error, "stats worker"));
       else resolve(response.packed);
     };
     const onError = (error: Error) => (cleanup(), reject(new Error(`stats worker crashed: ${error.message}`, {cause: error})));

@@ -5,7 +5,10 @@
 import {existsSync, readFileSync, statSync} from "node:fs";
 import {join, resolve} from "node:path";
 import type {LocalJsonRow} from "../../src/core/canonical.js";
+import type {Manifest} from "../../src/core/contract/manifest.js";
 import type {IdentifiedRow, SplitName} from "../../src/core/stats/computeStats.js";
+import {readManifest} from "../engine/readManifest.js";
+import {UserError, type ErrorLocation} from "../../src/core/contract/userError.js";
 
 export const LOCAL_JSON_KEYS = ["prompt", "chosen", "rejected"] as const;
 
@@ -23,31 +26,25 @@ export interface ConvertedDir {
   dir: string;
   train: ConvertedFile;
   eval: ConvertedFile;
-  /** `manifest.json` parsed, when present; its shape is the converter's business, so it stays `unknown` here. */
-  manifest: unknown | null;
+  /** `manifest.json`, when present (checked against its schema). */
+  manifest: Manifest | null;
 }
 
 export const SPLIT_FILES: Record<SplitName, string> = {train: "train.json", eval: "eval.json"};
 
 export function readConvertedDir(dir: string): ConvertedDir {
   const root = resolve(dir);
-  if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`${dir} is not a directory. Pass the folder holding train.json and eval.json (the convert command's output).`);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new UserError("is not a directory", {where: {file: dir}, fix: "Pass the folder holding train.json and eval.json (the convert command's output)."});
+  }
   const missing = Object.values(SPLIT_FILES).filter((name) => !existsSync(join(root, name)));
   if (missing.length) {
-    throw new Error(
-      `${root} has no ${missing.join(" or ")}. DS-Chat's local/jsonfile needs both train.json and eval.json ` +
-        `(it raises "Please check both the train.json and eval.json files..."); run 'dschat-studio convert' to write them.`
+    throw new UserError(
+      `has no ${missing.join(" or ")}: DS-Chat's local/jsonfile needs both train.json and eval.json (it raises "Please check both the train.json and eval.json files...")`,
+      {where: {file: root}, fix: "Run 'dschat-studio convert' to write them."}
     );
   }
-  const manifestPath = join(root, "manifest.json");
-  let manifest: unknown | null = null;
-  if (existsSync(manifestPath)) {
-    try {
-      manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
-    } catch (error) {
-      throw new Error(`${manifestPath} is not valid JSON (${(error as Error).message}). Rewrite it with 'dschat-studio convert' or delete it.`, {cause: error});
-    }
-  }
+  const manifest = readManifest(root, {required: false});
   return {dir: root, train: readLocalJsonFile(join(root, SPLIT_FILES.train), SPLIT_FILES.train), eval: readLocalJsonFile(join(root, SPLIT_FILES.eval), SPLIT_FILES.eval), manifest};
 }
 
@@ -56,17 +53,17 @@ export function readLocalJsonFile(path: string, name: string): ConvertedFile {
   const seen = new Set<string>();
   const rows: IdentifiedRow[] = [];
   // Where a row is, for its error message: built only on error (not for each of 100,000 rows).
-  const add = (value: unknown, row: number, unit: "line" | "record") => {
-    rows.push({id: `${name}:${row}`, row: toLocalJsonRow(value, () => `${path} ${unit} ${row}`, seen)});
+  const add = (value: unknown, row: number, unit: "line" | "row") => {
+    rows.push({id: `${name}:${row}`, row: toLocalJsonRow(value, () => ({file: path, [unit]: row}), seen)});
   };
   if (firstNonSpace(bytes) === "[") {
     let values: unknown;
     try {
       values = JSON.parse(bytes.toString("utf8"));
     } catch (error) {
-      throw new Error(`${path} starts with "[" but is not one valid JSON array (${(error as Error).message}). Write one array of objects, or JSON Lines.`, {cause: error});
+      throw new UserError(`starts with "[" but is not one valid JSON array (${(error as Error).message})`, {where: {file: path}, fix: "Write one array of objects, or JSON Lines.", cause: error});
     }
-    (values as unknown[]).forEach((value, i) => add(value, i + 1, "record"));
+    (values as unknown[]).forEach((value, i) => add(value, i + 1, "row"));
     return {path, name, format: "json-array", rows, missingColumns: LOCAL_JSON_KEYS.filter((key) => !seen.has(key))};
   }
   // Each line decoded on its own: one non-ASCII character would make a whole-file string two bytes per character
@@ -82,7 +79,7 @@ export function readLocalJsonFile(path: string, name: string): ConvertedFile {
     try {
       value = JSON.parse(line);
     } catch (error) {
-      throw new Error(`${path} line ${i + 1} is not valid JSON (${(error as Error).message}). Each line must be one object {"prompt", "chosen", "rejected"}.`, {cause: error});
+      throw new UserError(`not valid JSON (${(error as Error).message})`, {where: {file: path, line: i + 1}, fix: 'Each row must be one object {"prompt", "chosen", "rejected"} with string or null values, as \'dschat-studio convert\' writes them.', cause: error});
     }
     add(value, i + 1, "line");
   }
@@ -103,9 +100,9 @@ function firstNonSpace(bytes: Buffer): string | undefined {
   return bytes.toString("utf8").match(/\S/)?.[0];
 }
 
-function toLocalJsonRow(value: unknown, where: () => string, seen: Set<string>): LocalJsonRow {
+function toLocalJsonRow(value: unknown, where: () => ErrorLocation, seen: Set<string>): LocalJsonRow {
   if (!value || typeof value !== "object" || Array.isArray(value)) {
-    throw new Error(`${where()} is not an object: DS-Chat reads each row's "prompt", "chosen" and "rejected" keys. Rewrite the row as {"prompt": ..., "chosen": ..., "rejected": ...}.`);
+    throw new UserError('is not an object: DS-Chat reads each row\'s "prompt", "chosen" and "rejected" keys', {where: where(), fix: 'Rewrite the row as {"prompt": ..., "chosen": ..., "rejected": ...}.'});
   }
   const record = value as Record<string, unknown>;
   const field = (key: (typeof LOCAL_JSON_KEYS)[number]): string | null => {
@@ -113,7 +110,7 @@ function toLocalJsonRow(value: unknown, where: () => string, seen: Set<string>):
     if (text === undefined || text === null) return null;
     seen.add(key);
     if (typeof text !== "string") {
-      throw new Error(`${where()}: "${key}" is ${JSON.stringify(text).slice(0, 60)}, not a string or null; DS-Chat's " " + sample["${key}"] would raise TypeError. Store text (or null).`);
+      throw new UserError(`"${key}" is ${JSON.stringify(text).slice(0, 60)}, not a string or null: DS-Chat's " " + sample["${key}"] would raise TypeError`, {where: where(), fix: "Store text (or null)."});
     }
     return text;
   };

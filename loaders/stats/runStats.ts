@@ -6,6 +6,7 @@ import {statSync} from "node:fs";
 import {availableParallelism} from "node:os";
 import {join} from "node:path";
 import type {Phase} from "../../src/core/canonical.js";
+import type {Manifest} from "../../src/core/contract/manifest.js";
 import {getShuffleIdx, parseDataSplit, selectPhaseRows} from "../../src/core/split/index.js";
 import {computeStats, type IdentifiedRow, isUsable, type MeasuredRow, type PartitionInput, type PartitionStats, type DataCacheEstimate, type SplitName} from "../../src/core/stats/computeStats.js";
 import {countDuplicates, countOverlap} from "../../src/core/stats/textFacts.js";
@@ -43,7 +44,7 @@ export type {TokenizerReport} from "./describeTokenizer.js";
 export interface StatsReport {
   dir: string;
   files: Record<SplitName, {rows: number; format: "jsonl" | "json-array"; missingColumns: string[]}>;
-  manifest: unknown | null;
+  manifest: Manifest | null;
   settings: {maxSeqLen: number; maxPromptSeqLen: number; dataSplit: string; seed: number; sample: number | null; gpusPerNode: number; addEotToken: string | null};
   tokenizer: TokenizerReport;
   partitions: PartitionStats[];
@@ -108,14 +109,8 @@ export async function runStats(options: StatsOptions): Promise<StatsReport> {
     await measuring.catch(() => {}); // the workers fail the same way; report this thread's (clearer) error once they stop
     throw error;
   }
-  let packed: Int32Array[];
-  try {
-    packed = await measuring;
-  } catch (error) {
-    // The sample worker's tokenizer failed to build: building it here throws the same error, without "worker crashed".
-    if (sampleWorker) loadTokenizer(files, modelName, addEotToken);
-    throw error;
-  }
+  // A worker whose tokenizer failed to build answers with that UserError, so it reaches the user unchanged.
+  const packed = await measuring;
   // Measuring nothing (no usable row) never waited for the worker's tokenizer facts.
   tokenizerReport ??= pool?.tokenizerReport ?? describeTokenizer(loadTokenizer(files, modelName, addEotToken), modelName);
   const partitions: PartitionInput[] = selections.map(({phase, split, rows}, i) => ({
@@ -143,7 +138,8 @@ export async function runStats(options: StatsOptions): Promise<StatsReport> {
 }
 
 /**
- * Phase P's rows of train.json and eval.json: DS-Chat's `jsonfile` dataset split by `data_split` (spec §2.2), listed in
+ * Phase P's rows of train.json and eval.json: DS-Chat's `jsonfile` dataset split by `data_split` (create_dataset,
+ * dschat/utils/data/data_utils.py:241-268 at 83757d9c), listed in
  * file order so that "duplicate of" examples point back to the earlier row.
  */
 export function selectPartitions(converted: ConvertedDir, dataSplit: string, seed: number): {phase: Phase; split: SplitName; rows: IdentifiedRow[]}[] {

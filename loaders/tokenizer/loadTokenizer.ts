@@ -1,9 +1,12 @@
 /** Loads DS-Chat's view of a tokenizer (see `src/core/tokenize/buildDsChatTokenizer.ts`) from files found by `resolveTokenizer`. */
 import {readFileSync} from "node:fs";
-import {buildDsChatTokenizer, type TokenizerConfigJson, type TokenizerJson} from "../../src/core/tokenize/buildDsChatTokenizer.js";
+import {buildDsChatTokenizer} from "../../src/core/tokenize/buildDsChatTokenizer.js";
+import type {TokenizerConfigJson, TokenizerJson} from "../../src/core/tokenize/tokenizerJson.js";
 import {byteLevelBpeTokenizerJson} from "../../src/core/tokenize/byteLevelBpeJson.js";
 import type {DsChatTokenizer} from "../../src/core/tokenize/dschatTokenizer.js";
 import type {TokenizerFiles} from "./resolveTokenizer.js";
+import {UserError} from "../../src/core/contract/userError.js";
+import {readJsonFile} from "../readJsonFile.js";
 
 /** The model name DS-Chat's rules run on: the one given, else the one the tokenizer spec implies, else the spec itself. */
 export function modelNameFor(files: TokenizerFiles, spec: string, modelName?: string | null): string {
@@ -26,7 +29,7 @@ function buildFromFiles(files: TokenizerFiles, modelName: string, addEotToken: s
   let json: TokenizerJson;
   if (files.tokenizerJsonPath) {
     json = readJson(files.tokenizerJsonPath) as TokenizerJson;
-    if (!json || typeof json !== "object" || !json.model) throw new Error(`${files.tokenizerJsonPath} is not a Hugging Face tokenizer.json (no "model" key).`);
+    if (!json || typeof json !== "object" || !json.model) throw new UserError('is not a Hugging Face tokenizer.json (no "model" key)', {where: {file: files.tokenizerJsonPath}, fix: "Pass the tokenizer.json of a Hugging Face tokenizer."});
   } else {
     const specialTokensMap = files.specialTokensMapPath ? (readJson(files.specialTokensMapPath) as Record<string, unknown>) : null;
     json = byteLevelBpeTokenizerJson(readJson(files.vocabPath!) as Record<string, number>, readText(files.mergesPath!), config, specialTokensMap);
@@ -38,14 +41,10 @@ function readText(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
-    throw new Error(`Failed to read ${path}: ${(error as Error).message}`, {cause: error});
+    throw new UserError(`cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {where: {file: path}, fix: "Pass tokenizer files you can read.", cause: error});
   }
 }
 
 function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new Error(`Failed to read ${path}: ${(error as Error).message}`, {cause: error});
-  }
+  return readJsonFile(path, {option: "--tokenizer", what: "a tokenizer file"});
 }

@@ -6,6 +6,7 @@ import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSyn
 import {createRequire} from "node:module";
 import {homedir} from "node:os";
 import {dirname, join, resolve} from "node:path";
+import {UserError} from "../../src/core/contract/userError.js";
 
 export interface TokenizerFiles {
   /** null when the model ships only vocab.json + merges.txt (GPT-2-style BPE, e.g. facebook/opt-*). */
@@ -52,18 +53,20 @@ export async function resolveTokenizer(spec: string, {env = process.env, cwd = p
   if (existsSync(path)) {
     const files = statSync(path).isDirectory() ? filesInFolder(path, `folder ${path}`, null) : filesInFolder(dirname(path), `file ${path}`, null, path);
     if (!files) {
-      throw new Error(`${path} has no tokenizer.json (nor vocab.json + merges.txt). Pass the tokenizer.json file or a Hugging Face model folder.`);
+      throw new UserError("has no tokenizer.json (nor vocab.json + merges.txt)", {where: {option: "--tokenizer", file: path}, fix: "Pass the tokenizer.json file or a Hugging Face model folder."});
     }
     return files;
   }
-  if (!/^[\w.-]+\/[\w.-]+$|^[\w.-]+$/.test(spec)) throw new Error(`tokenizer "${spec}" is neither a file, a folder, a short name (${Object.keys(SHORT_NAMES).join(", ")}) nor a Hugging Face model name.`);
+  if (!/^[\w.-]+\/[\w.-]+$|^[\w.-]+$/.test(spec)) {
+    throw new UserError(`${JSON.stringify(spec)} is neither a file, a folder, a short name nor a Hugging Face model name`, {where: {option: "--tokenizer"}, fix: `Pass a tokenizer.json path, a model folder, a model name in the HF cache, or one of: ${Object.keys(SHORT_NAMES).join(", ")}.`});
+  }
   const cached = findInHfCache(spec, env);
   if (cached) return cached;
   if (download) return downloadToHfCache(spec, env, fetch);
-  throw new Error(
-    `tokenizer "${spec}" is not in the Hugging Face cache (${hfHubCache(env)}). Pass a path to its tokenizer.json, ` +
-      `run 'huggingface-cli download ${spec} tokenizer.json tokenizer_config.json', or add --download to fetch it from huggingface.co.`
-  );
+  throw new UserError(`${JSON.stringify(spec)} is not in the Hugging Face cache (${hfHubCache(env)})`, {
+    where: {option: "--tokenizer"},
+    fix: `Pass a path to its tokenizer.json, run 'huggingface-cli download ${spec} tokenizer.json tokenizer_config.json', or add --download to fetch it from huggingface.co.`
+  });
 }
 
 /** `$HF_HUB_CACHE`, else `$HF_HOME/hub`, else `$XDG_CACHE_HOME/huggingface/hub`, else `~/.cache/huggingface/hub` (huggingface_hub's order). */
@@ -111,7 +114,7 @@ async function downloadToHfCache(modelName: string, env: NodeJS.ProcessEnv, fetc
     const response = await fetch(url, {headers});
     if (response.ok) return {text: await response.text(), commit: response.headers.get("x-repo-commit")};
     if (!required && response.status === 404) return null;
-    throw new Error(`Failed to download ${url}: HTTP ${response.status}${response.status === 401 ? " (gated or private model: set HF_TOKEN)" : ""}.`);
+    throw new UserError(`download of ${url} failed: HTTP ${response.status}`, {where: {option: "--tokenizer"}, fix: response.status === 401 ? "The model is gated or private: set HF_TOKEN." : "Check the model name and HF_ENDPOINT, or pass a local tokenizer.json."});
   };
   // GPT-2-style repositories (facebook/opt-*) have no tokenizer.json, only vocab.json + merges.txt.
   const tokenizer = await get("tokenizer.json", false);

@@ -1,4 +1,3 @@
-import {samples} from "../../loaders/samples.js";
+import {samplesDocument} from "../../loaders/samples.js";
 
-const {path: _path, ...rest} = samples["hh-rlhf-harmless-base"];
-process.stdout.write(JSON.stringify([rest]));
+process.stdout.write(JSON.stringify(samplesDocument()));

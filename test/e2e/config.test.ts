@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import {after, before, describe, it} from "node:test";
+import {readFileSync} from "node:fs";
+import {normalizePlan} from "../../src/core/plan/normalizePlan.js";
+import {assertMatchesSchema} from "../helpers/schemas.js";
 import {externalRequests, openPage, type Session} from "./harness.js";
 
 const number = (text: string | null) => Number((text ?? "").replace(/[^\d.]/g, ""));
@@ -27,6 +30,7 @@ describe("/config page", () => {
     assert.equal(config["1"].train_batch_size, 4 * 4, "4 × A10G on ml.g5.12xlarge");
     assert.match((await session.page.textContent("#command")) ?? "", /^deepspeed --num_gpus 4 training\/step1_supervised_finetuning\/main\.py --model_name_or_path facebook\/opt-1\.3b/);
     assert.equal(await session.page.locator("a[download]").count(), 3);
+    assert.equal(await session.page.getAttribute("a[download='plan.json']", "href"), "#", "no object URL before a click");
   });
 
   it("lowers the estimate and changes the ds_config shown when ZeRO goes from 0 to 3", async () => {
@@ -36,6 +40,18 @@ describe("/config page", () => {
     const after = number(await session.page.textContent("#reserved-gib"));
     assert.ok(after < before, `ZeRO-3 estimate ${after} GiB should be below ZeRO-0's ${before} GiB`);
     assert.match((await session.page.textContent("#command")) ?? "", /--zero_stage 3/);
+  });
+
+  it("downloads a plan.json that matches schemas/plan.schema.json and that plan --from reads", async () => {
+    const [download] = await Promise.all([session.page.waitForEvent("download"), session.page.click("a[download='plan.json']")]);
+    const path = await download.path();
+    assert.ok(path, "the download was saved");
+    const plan = JSON.parse(readFileSync(path, "utf8"));
+    assertMatchesSchema("plan", plan);
+    assert.equal(plan.infrastructure.instance_type, "ml.g5.12xlarge");
+    assert.deepEqual(normalizePlan(plan), plan, "the same plan, as --from and lint --plan read it");
+    const href = await session.page.getAttribute("a[download='plan.json']", "href");
+    assert.match(href ?? "", /^blob:/, "the object URL is made on click (and revoked a minute later)");
   });
 
   it("makes no request outside 127.0.0.1 and raises no page error", () => {

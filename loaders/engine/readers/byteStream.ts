@@ -1,12 +1,12 @@
 import {createReadStream} from "node:fs";
 import {createGunzip} from "node:zlib";
-import {InputError} from "../inputError.js";
+import {UserError} from "../../../src/core/contract/userError.js";
 
 const CHUNK_BYTES = 1 << 20;
 
 /**
  * The bytes of a file, decompressed when gzip, in ~1 MiB chunks. Never holds more than a couple of chunks: the
- * consumer's pace drives the reads. A corrupt or truncated gzip stream becomes an InputError naming the file and offsets.
+ * consumer's pace drives the reads. A corrupt or truncated gzip stream becomes a UserError naming the file and offsets.
  */
 export async function* readFileBytes(path: string, {source, gzip, onBytes}: {source: string; gzip: boolean; onBytes?: (bytes: number) => void}): AsyncGenerator<Buffer> {
   const raw = createReadStream(path, {highWaterMark: CHUNK_BYTES});
@@ -17,7 +17,7 @@ export async function* readFileBytes(path: string, {source, gzip, onBytes}: {sou
         yield chunk;
       }
     } catch (error) {
-      throw new InputError(`Failed to read ${source}: ${(error as Error).message}`, {file: source, cause: error});
+      throw new UserError(`cannot be read: ${(error as Error).message}`, {where: {file: source}, fix: "Check that the file exists and is readable.", cause: error});
     } finally {
       raw.destroy();
     }
@@ -40,11 +40,11 @@ export async function* readFileBytes(path: string, {source, gzip, onBytes}: {sou
     }
   } catch (error) {
     const reason = (error as Error).message;
-    throw new InputError(
-      `${source} is not readable gzip: ${reason} (after ${compressedBytes} compressed bytes, at decompressed byte ${decompressedBytes}). ` +
-        `The file is truncated or corrupt: download it again, or check it with 'gzip -t'.`,
-      {file: source, byte: decompressedBytes, cause: error}
-    );
+    throw new UserError(`not readable gzip: ${reason} (after ${compressedBytes} compressed bytes, at decompressed byte ${decompressedBytes}); the file is truncated or corrupt`, {
+      where: {file: source},
+      fix: "Download the file again, or check it with 'gzip -t'.",
+      cause: error
+    });
   } finally {
     raw.destroy();
     gunzip.destroy();

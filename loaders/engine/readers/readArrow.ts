@@ -1,6 +1,6 @@
 import {open} from "node:fs/promises";
 import {RecordBatchReader} from "apache-arrow";
-import {InputError} from "../inputError.js";
+import {UserError} from "../../../src/core/contract/userError.js";
 import type {ReadOptions, RecordItem} from "./recordItem.js";
 import {toPlainJson} from "./toPlainJson.js";
 
@@ -18,7 +18,7 @@ export async function* readArrow(path: string, {source, bytes, onBytes}: {source
       reader = await RecordBatchReader.from(handle);
       await reader.open();
     } catch (error) {
-      throw new InputError(`${source} is not a readable Arrow IPC file: ${(error as Error).message}`, {file: source, cause: error});
+      throw new UserError(`not a readable Arrow IPC file: ${(error as Error).message}`, {where: {file: source}, fix: "Write the file again with the tool that made it (the file is truncated or not Arrow IPC).", cause: error});
     }
     const iterator = reader[Symbol.asyncIterator]();
     for (;;) {
@@ -26,7 +26,7 @@ export async function* readArrow(path: string, {source, bytes, onBytes}: {source
       try {
         next = await iterator.next();
       } catch (error) {
-        throw new InputError(`${source} is corrupt after row ${row}: ${(error as Error).message}`, {file: source, cause: error});
+        throw new UserError(`corrupt after row ${row}: ${(error as Error).message}`, {where: {file: source}, fix: "Write the file again with the tool that made it.", cause: error});
       }
       if (next.done) break;
       const batch = next.value;

@@ -1,4 +1,4 @@
-import {InputError} from "../inputError.js";
+import {UserError} from "../../../src/core/contract/userError.js";
 import {readFileBytes} from "./byteStream.js";
 import {excerptOf, type ReadOptions, type RecordItem} from "./recordItem.js";
 import {findInvalidUtf8} from "./utf8.js";
@@ -103,7 +103,7 @@ export async function* readDelimited(
       text = decoder.decode(chunk, {stream: true});
     } catch (error) {
       const byte = bytesDecoded + Math.max(findInvalidUtf8(chunk, true), 0);
-      throw new InputError(`${source} byte ${byte} (near line ${line}) is not valid UTF-8. Re-encode the file as UTF-8.`, {file: source, byte, cause: error});
+      throw new UserError(`not valid UTF-8 (near line ${line})`, {where: {file: source, byte}, fix: "Re-encode the file as UTF-8 (e.g. 'iconv -f latin1 -t utf-8').", cause: error});
     }
     bytesDecoded += chunk.length;
     if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -120,5 +120,5 @@ export async function* readDelimited(
     endRecord(items);
   }
   if (items.length) yield items;
-  if (!header) throw new InputError(`${source} has no header line: a CSV/TSV file needs column names on its first line.`, {file: source, line: 1});
+  if (!header) throw new UserError("has no header line", {where: {file: source, line: 1}, fix: "Put the column names on the first line of the CSV/TSV file."});
 }

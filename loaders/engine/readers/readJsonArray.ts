@@ -1,4 +1,4 @@
-import {InputError} from "../inputError.js";
+import {UserError} from "../../../src/core/contract/userError.js";
 import {readFileBytes} from "./byteStream.js";
 import {excerptOf, type ReadOptions, type RecordItem} from "./recordItem.js";
 import {findInvalidUtf8} from "./utf8.js";
@@ -26,7 +26,7 @@ export async function* readJsonArray(path: string, {source, gzip, onBytes}: {sou
   let row = 0;
   let bytesDecoded = 0;
   const fail = (what: string) => {
-    throw new InputError(`${source} line ${line} is not a JSON array of records: ${what}.`, {file: source, line});
+    throw new UserError(`not a JSON array of records: ${what}`, {where: {file: source, line}, fix: "Write one JSON array of objects, or JSON Lines (one object per line)."});
   };
   const finishItem = (end: number, items: RecordItem[]) => {
     row++;
@@ -121,7 +121,7 @@ export async function* readJsonArray(path: string, {source, gzip, onBytes}: {sou
       decoded = decoder.decode(chunk, {stream: true});
     } catch (error) {
       const byte = bytesDecoded + Math.max(findInvalidUtf8(chunk, true), 0);
-      throw new InputError(`${source} byte ${byte} (near line ${line}) is not valid UTF-8. Re-encode the file as UTF-8.`, {file: source, byte, cause: error});
+      throw new UserError(`not valid UTF-8 (near line ${line})`, {where: {file: source, byte}, fix: "Re-encode the file as UTF-8 (e.g. 'iconv -f latin1 -t utf-8').", cause: error});
     }
     bytesDecoded += chunk.length;
     // Keep only the unfinished item; everything before it has been yielded.
@@ -139,17 +139,17 @@ export async function* readJsonArray(path: string, {source, gzip, onBytes}: {sou
     position -= keepFrom;
     itemStart -= keepFrom;
   } catch (error) {
-    throw new InputError(`${source} ends in the middle of a UTF-8 character: the file is truncated.`, {file: source, byte: bytesDecoded, cause: error});
+    throw new UserError("ends in the middle of a UTF-8 character: the file is truncated", {where: {file: source, byte: bytesDecoded}, fix: "Copy or download the file again.", cause: error});
   }
   const items: RecordItem[] = [];
   scan(items);
   if (state === "in-item" && depth === 0 && !inString) finishItem(text.length, items);
   if (items.length) yield items;
   if (state !== "after-array") {
-    throw new InputError(
-      `${source} ends at line ${line} before its JSON array is closed: the file is truncated (${row} complete items were read).`,
-      {file: source, line}
-    );
+    throw new UserError(`ends before its JSON array is closed: the file is truncated (${row} complete items were read)`, {
+      where: {file: source, line},
+      fix: "Copy or download the file again, or close the array with ']'."
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 import {isUtf8} from "node:buffer";
-import {InputError} from "../inputError.js";
+import {UserError} from "../../../src/core/contract/userError.js";
 import {readFileBytes} from "./byteStream.js";
 import {excerptOf, type ReadOptions, type RecordItem} from "./recordItem.js";
 import {findInvalidUtf8} from "./utf8.js";
@@ -72,7 +72,7 @@ export function* eachJsonLine(bytes: Uint8Array, {source, firstLine, firstByte}:
 }
 
 /** The error for the first line of `view` that is not valid UTF-8. */
-function invalidUtf8Error(view: Buffer, {source, firstLine, firstByte}: {source: string; firstLine: number; firstByte: number}): InputError {
+function invalidUtf8Error(view: Buffer, {source, firstLine, firstByte}: {source: string; firstLine: number; firstByte: number}): UserError {
   const decoder = new TextDecoder("utf-8", {fatal: true});
   let line = firstLine;
   let start = 0;
@@ -84,15 +84,12 @@ function invalidUtf8Error(view: Buffer, {source, firstLine, firstByte}: {source:
     } catch (error) {
       const bad = findInvalidUtf8(view.subarray(start, end));
       const byte = firstByte + start + Math.max(bad, 0);
-      return new InputError(
-        `${source} line ${line} (byte ${byte}) is not valid UTF-8. Re-encode the file as UTF-8 (e.g. 'iconv -f latin1 -t utf-8').`,
-        {file: source, line, byte, cause: error}
-      );
+      return new UserError("not valid UTF-8", {where: {file: source, line, byte}, fix: "Re-encode the file as UTF-8 (e.g. 'iconv -f latin1 -t utf-8').", cause: error});
     }
     line++;
     start = end + 1;
   }
-  return new InputError(`${source} is not valid UTF-8. Re-encode the file as UTF-8 (e.g. 'iconv -f latin1 -t utf-8').`, {file: source});
+  return new UserError("not valid UTF-8", {where: {file: source}, fix: "Re-encode the file as UTF-8 (e.g. 'iconv -f latin1 -t utf-8')."});
 }
 
 export function countNewlines(bytes: Uint8Array, start: number, end: number): number {

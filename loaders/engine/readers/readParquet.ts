@@ -1,4 +1,4 @@
-import {InputError} from "../inputError.js";
+import {UserError} from "../../../src/core/contract/userError.js";
 import type {ReadOptions, RecordItem} from "./recordItem.js";
 import {toPlainJson} from "./toPlainJson.js";
 
@@ -18,7 +18,7 @@ export async function* readParquet(path: string, {source, bytes, onBytes}: {sour
       totalRows = Number(count.getRowObjectsJS()[0].n);
       result = await connection.stream("SELECT * FROM read_parquet($1)", [path]);
     } catch (error) {
-      throw new InputError(`${source} is not a readable Parquet file: ${(error as Error).message}`, {file: source, cause: error});
+      throw new UserError(`not a readable Parquet file: ${(error as Error).message}`, {where: {file: source}, fix: "Write the file again with the tool that made it (the file is truncated or not Parquet).", cause: error});
     }
     const columns = result.deduplicatedColumnNames();
     let row = 0;
@@ -28,7 +28,7 @@ export async function* readParquet(path: string, {source, bytes, onBytes}: {sour
       try {
         chunk = await result.fetchChunk();
       } catch (error) {
-        throw new InputError(`${source} is corrupt after row ${row}: ${(error as Error).message}`, {file: source, cause: error});
+        throw new UserError(`corrupt after row ${row}: ${(error as Error).message}`, {where: {file: source}, fix: "Write the file again with the tool that made it.", cause: error});
       }
       if (!chunk || chunk.rowCount === 0) break;
       const items: RecordItem[] = chunk.convertRows(JSDuckDBValueConverter).map((values) => {

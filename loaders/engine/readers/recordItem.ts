@@ -32,7 +32,3 @@ export function excerptOf(text: string): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS - 1)}…` : flat;
 }
-
-export function isParsed(item: RecordItem): item is ParsedRecord {
-  return !("failure" in item);
-}

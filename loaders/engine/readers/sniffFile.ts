@@ -1,6 +1,6 @@
 import {open} from "node:fs/promises";
 import {constants, gunzipSync} from "node:zlib";
-import {InputError} from "../inputError.js";
+import {UserError} from "../../../src/core/contract/userError.js";
 import type {FileKind} from "./recordItem.js";
 
 const SAMPLE_BYTES = 256 * 1024;
@@ -27,7 +27,7 @@ export async function sniffFile(path: string, source: string): Promise<FileSniff
   } finally {
     await handle.close();
   }
-  if (size === 0) throw new InputError(`${source} is empty (0 bytes).`, {file: source, byte: 0});
+  if (size === 0) throw new UserError("is empty (0 bytes)", {where: {file: source}, fix: "Pass a file that holds records."});
   if (head.subarray(0, 4).toString("latin1") === "PAR1") return {kind: "parquet", gzip: false};
   if (head.subarray(0, 6).toString("latin1") === "ARROW1" || head.readUInt32LE(0) === 0xffffffff) return {kind: "arrow", gzip: false};
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
@@ -37,7 +37,7 @@ export async function sniffFile(path: string, source: string): Promise<FileSniff
       // Sync flush decodes as much as the sample holds instead of failing on the cut-off end.
       text = gunzipSync(head, {finishFlush: constants.Z_SYNC_FLUSH}).subarray(0, SAMPLE_BYTES);
     } catch (error) {
-      throw new InputError(`${source} starts like gzip but does not decompress: ${(error as Error).message}.`, {file: source, byte: 0, cause: error});
+      throw new UserError(`starts like gzip but does not decompress: ${(error as Error).message}`, {where: {file: source, byte: 0}, fix: "Download the file again, or check it with 'gzip -t'.", cause: error});
     }
   }
   const name = source.toLowerCase().replace(/\.gz$/, "");
@@ -46,8 +46,8 @@ export async function sniffFile(path: string, source: string): Promise<FileSniff
   const sample = text.toString("utf8").replace(/^\uFEFF/, "");
   const firstIndex = sample.search(/\S/);
   if (firstIndex === -1) {
-    if (!gzip && size > head.length) throw new InputError(`${source} starts with ${head.length} bytes of whitespace; it holds no records.`, {file: source});
-    throw new InputError(`${source} is empty: it holds only whitespace${gzip ? " (after gunzip)" : ""}.`, {file: source, byte: 0});
+    if (!gzip && size > head.length) throw new UserError(`starts with ${head.length} bytes of whitespace; it holds no records`, {where: {file: source}, fix: "Pass a file that holds records."});
+    throw new UserError(`is empty: it holds only whitespace${gzip ? " (after gunzip)" : ""}`, {where: {file: source}, fix: "Pass a file that holds records."});
   }
   const first = sample[firstIndex];
   const line = sample.slice(0, firstIndex).split("\n").length;
@@ -56,18 +56,16 @@ export async function sniffFile(path: string, source: string): Promise<FileSniff
     const isWholeFile = gzip ? text.length < SAMPLE_BYTES : size <= SAMPLE_BYTES;
     if (!isSingleObject(sample, isWholeFile)) return {kind: "jsonl", gzip};
     const keys = topLevelKeys(sample);
-    throw new InputError(
-      `${source} is one JSON object${keys ? ` (keys: ${keys})` : ""}, not a list of records. The engine reads a JSON array of records ` +
-        `or JSON Lines (one record per line); if the records sit under one key, extract them first (e.g. 'jq .KEY file > records.json').`,
-      {file: source, line}
-    );
+    throw new UserError(`is one JSON object${keys ? ` (keys: ${keys})` : ""}, not a list of records`, {
+      where: {file: source, line},
+      fix: "The engine reads a JSON array of records or JSON Lines (one record per line); if the records sit under one key, extract them first (e.g. 'jq .KEY file > records.json')."
+    });
   }
   const shown = JSON.stringify(sample.slice(firstIndex, firstIndex + 20));
-  throw new InputError(
-    `${source} is not JSON, JSON Lines, CSV/TSV, Parquet or Arrow: line ${line} starts with ${shown}. ` +
-      `Give CSV/TSV files a .csv/.tsv name, or convert the file to JSON Lines.`,
-    {file: source, line}
-  );
+  throw new UserError(`is not JSON, JSON Lines, CSV/TSV, Parquet or Arrow: line ${line} starts with ${shown}`, {
+    where: {file: source},
+    fix: "Give CSV/TSV files a .csv/.tsv name, or convert the file to JSON Lines."
+  });
 }
 
 /**

@@ -32,10 +32,3 @@ export function findInvalidUtf8(bytes: Uint8Array, allowTruncatedEnd = false): n
   }
   return -1;
 }
-
-/** 1-based line number of byte `offset` within `bytes`, counting from `firstLine`. */
-export function lineAt(bytes: Uint8Array, offset: number, firstLine = 1): number {
-  let line = firstLine;
-  for (let i = 0; i < offset && i < bytes.length; i++) if (bytes[i] === 0x0a) line++;
-  return line;
-}

@@ -1,5 +1,5 @@
 import {html} from "npm:htl";
-import type {PlanFinding} from "../../core/plan/planReport.js";
+import type {PlanFinding} from "../../core/report/planReport.js";
 
 const marks = {error: "✖", warning: "▲", info: "ℹ"} as const;
 
@@ -9,6 +9,6 @@ export function FindingsList(findings: PlanFinding[]) {
   const order = {error: 0, warning: 1, info: 2};
   const sorted = [...findings].sort((a, b) => order[a.severity] - order[b.severity]);
   return html`<ul id="findings">${sorted.map(
-    (finding) => html`<li class=${`finding-${finding.severity}`}><strong>${marks[finding.severity]} ${finding.severity}</strong> <code>${finding.rule}</code> (step ${finding.step}${finding.field ? html`, <code>${finding.field}</code>` : ""}): ${finding.message}${finding.fix ? html`<br><em>Fix:</em> ${finding.fix}` : ""}</li>`
+    (finding) => html`<li class=${`finding-${finding.severity}`}><strong>${marks[finding.severity]} ${finding.severity}</strong> <code>${finding.rule}</code> (step ${finding.step}${finding.field ? html`, <code>${finding.field}</code>` : ""}): ${finding.message}<br><em>Fix:</em> ${finding.fix}</li>`
   )}</ul>`;
 }

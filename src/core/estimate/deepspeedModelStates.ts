@@ -1,6 +1,6 @@
 /**
  * DeepSpeed's own model-state estimators, `estimate_zero2_model_states_mem_needs` and `estimate_zero3_model_states_mem_needs`
- * (microsoft/DeepSpeed@38327e07f, stage_1_and_2.py / stage3.py; anchors.md §6.2). Kept verbatim as a cross-check: the
+ * (microsoft/DeepSpeed@38327e07f, deepspeed/runtime/zero/stage_1_and_2.py estimate_zero2_model_states_mem_needs, stage3.py estimate_zero3_model_states_mem_needs). Kept verbatim as a cross-check: the
  * plan estimator's own breakdown is in modelMemory.ts. For ZeRO-2 without offload DeepSpeed's code (2Ψ + 18Ψ/N) and its
  * docs (4Ψ + 16Ψ/N) disagree for N > 1; `formula` picks one and the result says which.
  */

@@ -82,7 +82,7 @@ function tokensFor(step: Phase, perRowTokens: number, inputs: TimeInputs): {toke
 export function estimateTime(plan: Plan, models: PlanModels, instance: InstanceType, inputs: TimeInputs = {}): TimeEstimate {
   const utilisation = inputs.utilisation ?? DEFAULT_UTILISATION;
   const efficiency = inputs.generationEfficiency ?? DEFAULT_GENERATION_EFFICIENCY;
-  const count = plan.infrastructure.instanceCount;
+  const count = plan.infrastructure.instance_count;
   const worldSize = instance.gpuCount * count;
   const flopsPerSecond = worldSize * instance.gpu.peakTflops * 1e12 * utilisation;
   const steps: StepTime[] = [];
@@ -132,7 +132,7 @@ export function estimateTime(plan: Plan, models: PlanModels, instance: InstanceT
     pricePerHour: price,
     priceSource: inputs.pricePerHour !== undefined ? "given" : instance.priceSource,
     cost: price === null ? null : hours * price * count * spot,
-    exceedsMaxRuntime: hours > plan.infrastructure.maxRuntimeHours,
+    exceedsMaxRuntime: hours > plan.infrastructure.max_runtime_hours,
     assumptions: [
       `Utilisation ${utilisation} of ${instance.gpu.name}'s ${instance.gpu.peakTflops} dense TFLOPS (default from DS-Chat's own step-1 log: ≈35% on V100).`,
       "Training FLOPs per token: 2P forward + 2P input gradients + 2 per trainable parameter + 2P recompute with gradient checkpointing (6P for full fine-tuning, 8P with checkpointing) + attention 12·L·s·h.",

@@ -57,7 +57,7 @@ export function largestBatch(plan: Plan, step: Phase, models: PlanModels, worldS
   return low;
 }
 
-export function fitInstance(plan: Plan, models: PlanModels, instance: InstanceType, instanceCount = plan.infrastructure.instanceCount): InstanceFit {
+export function fitInstance(plan: Plan, models: PlanModels, instance: InstanceType, instanceCount = plan.infrastructure.instance_count): InstanceFit {
   const gpusPerNode = instance.gpuCount;
   const worldSize = gpusPerNode * instanceCount;
   const steps = estimateMemory(plan, models, {worldSize, gpusPerNode});

@@ -1,8 +1,13 @@
 /**
  * GPUs and instance types the estimator can fit a plan to. Editable data: a user (or the page) can pass its own catalogue,
- * and `--price`/`pricePerHour` overrides a price. Prices are us-east-1 SageMaker training on-demand $/h; AWS publishes no
- * stable table (see docs/reference sagemaker.md §8), so each entry says where its number comes from and when.
+ * and `--price` overrides a price. Prices are us-east-1 SageMaker training on-demand $/h; AWS publishes no stable machine-
+ * readable table, so each entry says where its number comes from and when. A catalogue file (`plan --catalog`, and what
+ * `plan --instances --json` prints) is described by schemas/instances.schema.json.
  */
+import {checkKeys, checkSchemaVersion, isRecord, readArray, readBoolean, readNumber, readObject, readString} from "../contract/jsonFields.js";
+import {SCHEMA_VERSIONS, versioned} from "../contract/schemaVersions.js";
+import {didYouMean} from "../contract/suggest.js";
+import {UserError} from "../contract/userError.js";
 
 export interface GpuSpec {
   name: string;
@@ -40,7 +45,7 @@ export interface InstanceType {
   priceSource: string;
 }
 
-const QUOTED = "sagemaker.md §8: SageMaker training on-demand us-east-1, as quoted in public repositories (2025)";
+const QUOTED = "SageMaker training on-demand us-east-1, as quoted in public repositories (2025)";
 const UNVERIFIED = "SageMaker training on-demand us-east-1 list price as remembered, unverified (2025); override with --price";
 
 const instance = (name: string, gpu: GpuSpec, gpuCount: number, hostMemoryGiB: number, pricePerHour: number | null, priceSource: string): InstanceType => ({
@@ -91,48 +96,88 @@ export function findInstance(name: string, catalog: readonly InstanceType[] = in
 export function requireInstance(name: string, catalog: readonly InstanceType[] = instanceCatalog): InstanceType {
   const found = findInstance(name, catalog);
   if (found) return found;
-  throw new Error(`unknown instance type "${name}"; known: ${catalog.map((entry) => entry.name).join(", ")}`);
+  const names = catalog.map((entry) => entry.name);
+  throw new UserError(`instance type ${JSON.stringify(name)} is not in the catalogue`, {
+    where: {field: "plan.infrastructure.instance_type"},
+    fix: `${didYouMean(name, names)}Choose one of 'dschat-studio plan --instances', or add it with --catalog FILE.`
+  });
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const CATALOG_FIX = "Correct the catalogue: a list of instance types as 'dschat-studio plan --instances --json' prints them (schemas/instances.schema.json).";
+const ENTRY_KEYS = ["name", "gpu", "gpu_count", "host_memory_gib", "price_per_hour", "price_source"];
+const GPU_KEYS = ["name", "memory_gib", "peak_tflops", "bandwidth_gbs", "bf16", "source"];
 
-function positive(value: unknown, where: string): number {
-  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) throw new Error(`${where} must be a positive number, got ${JSON.stringify(value)}`);
-  return value;
+/** One instance type as a catalogue file holds it (snake_case keys, the GPU spelled out). */
+export interface InstanceTypeJson {
+  name: string;
+  gpu: {name: string; memory_gib: number; peak_tflops: number; bandwidth_gbs: number; bf16: boolean; source: string};
+  gpu_count: number;
+  host_memory_gib: number;
+  price_per_hour: number | null;
+  price_source: string;
+}
+
+export function instanceTypeJson(entry: InstanceType): InstanceTypeJson {
+  const {gpu} = entry;
+  return {
+    name: entry.name,
+    gpu: {name: gpu.name, memory_gib: gpu.memoryGiB, peak_tflops: gpu.peakTflops, bandwidth_gbs: gpu.bandwidthGBs, bf16: gpu.bf16, source: gpu.source},
+    gpu_count: entry.gpuCount,
+    host_memory_gib: entry.hostMemoryGiB,
+    price_per_hour: entry.pricePerHour,
+    price_source: entry.priceSource
+  };
+}
+
+/** `plan --instances --json`: a catalogue file that `--catalog` reads back. */
+export function instancesJson(catalog: readonly InstanceType[]) {
+  return versioned("instances", {instances: catalog.map(instanceTypeJson)});
+}
+
+function readGpu(value: unknown, field: string): GpuSpec {
+  if (typeof value === "string") {
+    const known = (gpus as Record<string, GpuSpec>)[value];
+    if (!known) throw new UserError(`GPU ${JSON.stringify(value)} is not a known GPU; known: ${Object.keys(gpus).join(", ")}`, {where: {field}, fix: `${didYouMean(value, Object.keys(gpus))}Or give the GPU as an object {${GPU_KEYS.join(", ")}}.`});
+    return known;
+  }
+  const gpu = readObject(value, field, CATALOG_FIX);
+  checkKeys(gpu, GPU_KEYS, field, CATALOG_FIX);
+  return {
+    name: readString(gpu.name, `${field}.name`, CATALOG_FIX),
+    memoryGiB: readNumber(gpu.memory_gib, `${field}.memory_gib`, CATALOG_FIX, {above: 0}),
+    peakTflops: readNumber(gpu.peak_tflops, `${field}.peak_tflops`, CATALOG_FIX, {above: 0}),
+    bandwidthGBs: readNumber(gpu.bandwidth_gbs, `${field}.bandwidth_gbs`, CATALOG_FIX, {above: 0}),
+    bf16: readBoolean(gpu.bf16, `${field}.bf16`, CATALOG_FIX),
+    source: gpu.source === undefined ? "user catalogue" : readString(gpu.source, `${field}.source`, CATALOG_FIX)
+  };
 }
 
 /**
- * Reads a user's catalogue (untrusted JSON): a list of instance types with `name`, `gpuCount`, `hostMemoryGiB`,
- * `pricePerHour` (null = unknown), optional `priceSource`, and `gpu` as one of our GPU keys ("A100_80") or a full
- * GpuSpec. Entries replace the built-in ones of the same name; the rest are added.
+ * Reads a user's catalogue (untrusted JSON): `{schema_version, instances: [...]}` as `plan --instances --json` prints
+ * it, or just the list. Each entry has `name`, `gpu_count`, `host_memory_gib`, `price_per_hour` (null = unknown),
+ * optional `price_source`, and `gpu` as one of our GPU keys ("A100_80") or a GPU object. Entries replace the built-in
+ * ones of the same name; the rest are added.
  */
 export function normalizeInstanceCatalog(spec: unknown, base: readonly InstanceType[] = instanceCatalog): InstanceType[] {
-  if (!Array.isArray(spec)) throw new Error(`an instance catalogue must be a JSON list of instance types, got ${JSON.stringify(spec)?.slice(0, 80)}`);
+  let list: unknown = spec;
+  if (isRecord(spec)) {
+    checkSchemaVersion(spec, SCHEMA_VERSIONS.instances, "an instance catalogue", CATALOG_FIX);
+    checkKeys(spec, ["schema_version", "instances"], "catalogue", CATALOG_FIX);
+    list = spec.instances;
+  }
   const merged = new Map(base.map((entry) => [entry.name.toLowerCase(), entry]));
-  spec.forEach((item, i) => {
-    const where = `catalogue[${i}]`;
-    if (!isRecord(item)) throw new Error(`${where} must be an object, got ${JSON.stringify(item)}`);
-    if (typeof item.name !== "string" || item.name === "") throw new Error(`${where}.name must be the instance type's name, got ${JSON.stringify(item.name)}`);
-    let gpu: GpuSpec;
-    if (typeof item.gpu === "string") {
-      const known = (gpus as Record<string, GpuSpec>)[item.gpu];
-      if (!known) throw new Error(`${where}.gpu ${JSON.stringify(item.gpu)} is not a known GPU; known: ${Object.keys(gpus).join(", ")}, or give {name, memoryGiB, peakTflops, bandwidthGBs, bf16}`);
-      gpu = known;
-    } else if (isRecord(item.gpu)) {
-      const g = item.gpu;
-      if (typeof g.name !== "string" || typeof g.bf16 !== "boolean") throw new Error(`${where}.gpu needs a name and bf16 (true/false)`);
-      gpu = {name: g.name, memoryGiB: positive(g.memoryGiB, `${where}.gpu.memoryGiB`), peakTflops: positive(g.peakTflops, `${where}.gpu.peakTflops`), bandwidthGBs: positive(g.bandwidthGBs, `${where}.gpu.bandwidthGBs`), bf16: g.bf16, source: typeof g.source === "string" ? g.source : "user catalogue"};
-    } else throw new Error(`${where}.gpu must be a GPU key or a GPU object, got ${JSON.stringify(item.gpu)}`);
-    const gpuCount = positive(item.gpuCount, `${where}.gpuCount`);
-    if (!Number.isInteger(gpuCount)) throw new Error(`${where}.gpuCount must be a whole number, got ${gpuCount}`);
-    const price = item.pricePerHour === null || item.pricePerHour === undefined ? null : positive(item.pricePerHour, `${where}.pricePerHour`);
-    merged.set(item.name.toLowerCase(), {
-      name: item.name,
-      gpu,
-      gpuCount,
-      hostMemoryGiB: positive(item.hostMemoryGiB, `${where}.hostMemoryGiB`),
-      pricePerHour: price,
-      priceSource: typeof item.priceSource === "string" ? item.priceSource : "user catalogue"
+  readArray(list, "instances", CATALOG_FIX).forEach((item, i) => {
+    const field = `instances[${i}]`;
+    const entry = readObject(item, field, CATALOG_FIX);
+    checkKeys(entry, ENTRY_KEYS, field, CATALOG_FIX);
+    const name = readString(entry.name, `${field}.name`, CATALOG_FIX);
+    merged.set(name.toLowerCase(), {
+      name,
+      gpu: readGpu(entry.gpu, `${field}.gpu`),
+      gpuCount: readNumber(entry.gpu_count, `${field}.gpu_count`, CATALOG_FIX, {integer: true, min: 1}),
+      hostMemoryGiB: readNumber(entry.host_memory_gib, `${field}.host_memory_gib`, CATALOG_FIX, {above: 0}),
+      pricePerHour: entry.price_per_hour === null || entry.price_per_hour === undefined ? null : readNumber(entry.price_per_hour, `${field}.price_per_hour`, CATALOG_FIX, {above: 0}),
+      priceSource: entry.price_source === undefined ? "user catalogue" : readString(entry.price_source, `${field}.price_source`, CATALOG_FIX)
     });
   });
   return [...merged.values()];

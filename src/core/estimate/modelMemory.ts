@@ -2,7 +2,7 @@
  * Per-GPU memory of one model in a DS-Chat run, term by term, each with the formula that produced it. Mixed-precision
  * Adam as DeepSpeed runs it: 16-bit weights (2 B/param) and gradients (2 B), and per trainable parameter an fp32 master
  * copy, an fp32 gradient and two fp32 Adam moments (16 B) — 20 B in all, DeepSpeed code's 2Ψ + 18Ψ/N at N = 1.
- * ZeRO shards optimizer states from stage 1, gradients from stage 2, weights at stage 3 (ZeRO paper, anchors.md §6.1).
+ * ZeRO shards optimizer states from stage 1, gradients from stage 2, weights at stage 3 (Rajbhandari et al. 2020, "ZeRO", arXiv:1910.02054, §5).
  */
 import {familySupport} from "../models/familySupport.js";
 import {loraTargets} from "../models/loraTargets.js";
@@ -133,7 +133,7 @@ export interface ActivationSetup {
 }
 
 /**
- * Korthikanti et al. 2022 (anchors.md §6.4), per layer, 16-bit: s·b·(11h + 5·a·s + MLP + 4h) with MLP = 3h + 4f for a
+ * Korthikanti et al. 2022 ("Reducing Activation Recomputation in Large Transformer Models", arXiv:2205.05198, §4), per layer, 16-bit: s·b·(11h + 5·a·s + MLP + 4h) with MLP = 3h + 4f for a
  * plain MLP (= 19h at f = 4h, giving the paper's 34h) and 3h + 8f for a gated one; the 5·a·s score term only with eager
  * attention. Gradient checkpointing keeps each layer's 2·s·b·h input plus one layer's full activations for recompute.
  */

@@ -1,3 +1,4 @@
+import {UserError} from "../contract/userError.js";
 import type {FormatAdapter} from "./formatAdapter.js";
 import {formats} from "./formats.js";
 import {isRecord, typeName} from "./recordFields.js";
@@ -12,27 +13,21 @@ export interface Detection {
 /** Below this, a "match" is a coincidence of one generic key; asking the user beats guessing. */
 export const MIN_CONFIDENCE = 0.3;
 
-export class UnknownFormatError extends Error {
-  /** Keys found in the sampled records, most frequent first. */
-  columns: string[];
-  /** Formats sharing at least one key with the records, fewest missing keys first. */
-  closest: Array<{format: string; missing: string[]}>;
-  constructor(columns: string[], closest: Array<{format: string; missing: string[]}>, what: string) {
-    const near = closest.map(({format, missing}) => (missing.length ? `${format} (lacks ${missing.join(", ")})` : `${format} (has its keys, but the values have other types)`));
-    super(
-      [
-        `no known format fits ${what}.`,
-        `Columns found: ${columns.length ? columns.slice(0, 20).join(", ") + (columns.length > 20 ? ` and ${columns.length - 20} more` : "") : "none"}.`,
-        near.length ? `Closest formats: ${near.join("; ")}.` : "",
-        "Name the format with --format NAME, or map the columns with --map prompt=COLUMN,chosen=COLUMN[,rejected=COLUMN]."
-      ]
-        .filter(Boolean)
-        .join(" ")
-    );
-    this.name = "UnknownFormatError";
-    this.columns = columns;
-    this.closest = closest;
-  }
+/** The UserError code of "no format fits these records"; its details hold `columns` and `closest`. */
+export const UNKNOWN_FORMAT = "unknown-format";
+
+function unknownFormat(columns: string[], closest: Array<{format: string; missing: string[]}>, what: string): UserError {
+  const near = closest.map(({format, missing}) => (missing.length ? `${format} (lacks ${missing.join(", ")})` : `${format} (has its keys, but the values have other types)`));
+  return new UserError(
+    [
+      `no known format fits ${what}.`,
+      `Columns found: ${columns.length ? columns.slice(0, 20).join(", ") + (columns.length > 20 ? ` and ${columns.length - 20} more` : "") : "none"}.`,
+      near.length ? `Closest formats: ${near.join("; ")}.` : ""
+    ]
+      .filter(Boolean)
+      .join(" "),
+    {fix: "Name the format with --format NAME, or map the columns with --map prompt=COLUMN,chosen=COLUMN[,rejected=COLUMN].", code: UNKNOWN_FORMAT, details: {columns, closest}}
+  );
 }
 
 function columnsOf(sample: readonly unknown[]): string[] {
@@ -67,7 +62,7 @@ export function detectFormat(sample: readonly unknown[], registry: Record<string
   const [best, ...alternatives] = scored;
   if (!best || best.confidence < MIN_CONFIDENCE) {
     const columns = columnsOf(sample);
-    throw new UnknownFormatError(columns, closestFormats(columns, registry), describeSample(sample));
+    throw unknownFormat(columns, closestFormats(columns, registry), describeSample(sample));
   }
   return {format: best.format, confidence: best.confidence, explanation: best.explanation, alternatives};
 }

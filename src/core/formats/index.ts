@@ -4,11 +4,10 @@
  */
 export {type ConvertResult, type ExampleParts, type FormatAdapter, type FormatDetection, type RowContext, acceptConvention, acceptRow, defineAdapter, rejectRecord} from "./formatAdapter.js";
 export {formats} from "./formats.js";
-export {type Detection, MIN_CONFIDENCE, UnknownFormatError, detectFormat} from "./detectFormat.js";
-export {FormatOptionError} from "./formatOptionError.js";
+export {type Detection, MIN_CONFIDENCE, UNKNOWN_FORMAT, detectFormat} from "./detectFormat.js";
 export {type Mapping, type MappingTarget, type PathSegment, MAPPING_TARGETS, formatPath, parseMapping, parsePath, resolvePath} from "./parseMapping.js";
 export {mappingAdapter} from "./mappingAdapter.js";
-export {findFormat, resolveAdapter} from "./resolveAdapter.js";
+export {findFormat, forcedAdapter, resolveAdapter} from "./resolveAdapter.js";
 export {type LocalJsonDeviation, type StringDeviation, localJsonDeviation, localJsonStrings, toLocalJsonRow} from "./toLocalJsonRow.js";
 export {ASSISTANT_MARKER, HUMAN_MARKER, PROMPT_END, renderDsChat, renderPrompt} from "./renderDsChat.js";
 export {parseTranscript} from "./parseTranscript.js";

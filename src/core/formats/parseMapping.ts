@@ -1,4 +1,4 @@
-import {FormatOptionError} from "./formatOptionError.js";
+import {UserError} from "../contract/userError.js";
 
 /** A key of an object or an index into a list (negative counts from the end, -1 = last). */
 export type PathSegment = string | number;
@@ -22,9 +22,9 @@ export function parsePath(text: string, target: string): PathSegment[] {
   const path: PathSegment[] = [];
   let i = 0;
   const fail = (why: string): never => {
-    throw new FormatOptionError(`--map ${target}=${text}: ${why} at character ${i + 1}. Write keys separated by dots and list items as [n], e.g. answers[0].text`);
+    throw new UserError(`${target}=${text}: ${why} at character ${i + 1}`, {where: {option: "--map"}, fix: "Write keys separated by dots and list items as [n], e.g. answers[0].text."});
   };
-  if (!text) throw new FormatOptionError(`--map ${target}= has no path after "="; e.g. ${target}=answer`);
+  if (!text) throw new UserError(`${target}= has no path after "="`, {where: {option: "--map"}, fix: `Write the column after "=", e.g. ${target}=answer.`});
   while (i < text.length) {
     if (text[i] === "[") {
       const close = text.indexOf("]", i);
@@ -57,19 +57,19 @@ export function formatPath(path: readonly PathSegment[]): string {
 /** "prompt=question,chosen=answers[0],rejected=bad.text" → a Mapping. Errors quote the bad part and show the fix. */
 export function parseMapping(spec: string): Mapping {
   const entries = spec.split(",").map((entry) => entry.trim()).filter(Boolean);
-  if (!entries.length) throw new FormatOptionError(`--map is empty; write target=path pairs, e.g. ${EXAMPLE}`);
+  if (!entries.length) throw new UserError("is empty", {where: {option: "--map"}, fix: `Write target=path pairs, e.g. --map ${EXAMPLE}.`});
   const mapping: Partial<Record<MappingTarget, PathSegment[]>> = {};
   for (const entry of entries) {
     const equals = entry.indexOf("=");
-    if (equals < 0) throw new FormatOptionError(`--map entry "${entry}" has no "="; write target=path, e.g. prompt=${entry}`);
+    if (equals < 0) throw new UserError(`entry "${entry}" has no "="`, {where: {option: "--map"}, fix: `Write target=path, e.g. prompt=${entry}.`});
     const target = entry.slice(0, equals).trim();
     if (!(MAPPING_TARGETS as readonly string[]).includes(target)) {
-      throw new FormatOptionError(`--map target "${target}" is not one of ${MAPPING_TARGETS.join(", ")}; e.g. ${EXAMPLE}`);
+      throw new UserError(`target "${target}" is not one of ${MAPPING_TARGETS.join(", ")}`, {where: {option: "--map"}, fix: `Map prompt, chosen, rejected or system, e.g. --map ${EXAMPLE}.`});
     }
-    if (mapping[target as MappingTarget]) throw new FormatOptionError(`--map gives "${target}" twice; keep one ${target}=path`);
+    if (mapping[target as MappingTarget]) throw new UserError(`gives "${target}" twice`, {where: {option: "--map"}, fix: `Keep one ${target}=path.`});
     mapping[target as MappingTarget] = parsePath(entry.slice(equals + 1).trim(), target);
   }
-  if (!mapping.prompt) throw new FormatOptionError(`--map has no prompt; every row needs one, e.g. ${EXAMPLE}`);
+  if (!mapping.prompt) throw new UserError("has no prompt, and every row needs one", {where: {option: "--map"}, fix: `Map the prompt too, e.g. --map ${EXAMPLE}.`});
   return {...mapping, prompt: mapping.prompt, spec};
 }
 

@@ -3,6 +3,7 @@
  * Isomorphic: no Node or DOM imports.
  */
 import type {Phase} from "../canonical.js";
+import type {Manifest} from "../contract/manifest.js";
 import {type IdentifiedRow, isUsable, partitionDuplicates, type SplitName} from "../stats/computeStats.js";
 import type {ManifestFacts, PartitionFacts} from "./lintContext.js";
 
@@ -34,18 +35,9 @@ export function untokenizedPartitionFacts(partition: {phase: Phase; split: Split
   return {phase: partition.phase, split: partition.split, rows: partition.rows.length, usable, duplicates: partitionDuplicates(partition)};
 }
 
-/** Reads the fields lint uses from an untrusted manifest.json value; anything missing or malformed is left out. */
-export function manifestFacts(manifest: unknown): ManifestFacts | null {
-  if (!isRecord(manifest)) return null;
-  const counts = isRecord(manifest.counts) ? manifest.counts : {};
-  const count = (value: unknown) => (typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : undefined);
-  const local = isRecord(manifest.local_jsonfile) ? manifest.local_jsonfile : {};
-  const deviations = Array.isArray(local.deviations)
-    ? local.deviations.filter(isRecord).flatMap((d) => (count(d.rows) !== undefined && typeof d.summary === "string" ? [{rows: count(d.rows)!, summary: d.summary}] : []))
-    : undefined;
-  return {trainRows: count(counts.train), evalRows: count(counts.eval), rejectedRows: count(counts.rejected), deviations};
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+/** The fields lint uses from a converted directory's manifest (already checked by `parseManifest`). */
+export function manifestFacts(manifest: Manifest | null): ManifestFacts | null {
+  if (!manifest) return null;
+  const {counts, local_jsonfile: local} = manifest;
+  return {trainRows: counts.train, evalRows: counts.eval, rejectedRows: counts.rejected, deviations: local.deviations.map(({rows, summary}) => ({rows, summary}))};
 }

@@ -19,7 +19,7 @@ function rateHit(p: PartitionFacts, key: "truncated" | "dropped" | "identicalPai
   const rate = p[key];
   if (!rate || rate.count === 0) return [];
   const count = rate.exact ? `${rate.count} of ${rate.total}` : `about ${rate.count} of ${rate.total} (${percent(rate.low)}–${percent(rate.high)} at 95%)`;
-  return [{message: text(count), fix, phase: p.phase, split: p.split, rows: p.examples?.[key]}];
+  return [{message: text(count), fix, step: p.phase, split: p.split, rows: p.examples?.[key]}];
 }
 
 export const datasetRules: LintRule[] = [
@@ -37,7 +37,7 @@ export const datasetRules: LintRule[] = [
           fix: p.rows === 0
             ? `give phase ${p.phase} a larger share in --data_split (e.g. "2,4,4", or "${["10,0,0", "0,10,0", "0,0,10"][p.phase - 1]}" to give it every row) or add rows to ${p.split}.json`
             : `the ${p.rows} rows have null fields phase ${p.phase} needs; fill them in ${p.split}.json`,
-          phase: p.phase,
+          step: p.phase,
           split: p.split
         }))
   },
@@ -62,7 +62,7 @@ export const datasetRules: LintRule[] = [
         hits.push({
           message: `${where(p)}: all ${p.rows} rows lack prompt/chosen/rejected (SFT-only data), so DS-Chat skips every row and crashes on the empty set`,
           fix: "give phase 2 preference pairs, or train step 1 only with --data_split 10,0,0",
-          phase: 2,
+          step: 2,
           split: p.split
         });
       }
@@ -181,7 +181,7 @@ export const datasetRules: LintRule[] = [
           severity: p.duplicates.exact > 0 ? "warning" : "info",
           message: `${where(p)}: ${p.duplicates.exact} exact duplicate rows, ${p.duplicates.normalized} after whitespace normalisation`,
           fix: "deduplicate before converting (duplicates are trained on twice and inflate eval scores)",
-          phase: p.phase,
+          step: p.phase,
           split: p.split,
           rows: p.duplicates.examples.map(([duplicate, first]) => `${duplicate} = ${first}`)
         }))
@@ -220,7 +220,7 @@ export const datasetRules: LintRule[] = [
           severity: need > have ? "error" : "warning",
           message: `phase ${cache.phase}'s data cache is ${(cache.bytesPerRank / GIB).toFixed(2)} GiB per GPU; ${gpus} GPUs each torch.load it: ${(need / GIB).toFixed(1)} GiB of the node's ${plan!.hostRamGb} GiB host RAM`,
           fix: "lower --max_seq_len, use fewer rows per run, or a node with more RAM (DS-Chat keeps every padded row as int64 tensors)",
-          phase: cache.phase as Phase
+          step: cache.phase as Phase
         }
       ];
     }

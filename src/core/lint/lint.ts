@@ -22,7 +22,9 @@ export function lint(context: LintContext, rules: readonly LintRule[] = lintRule
   const findings: Finding[] = [];
   for (const rule of rules) {
     if (!ready(rule)) continue;
-    for (const {id, severity, ...hit} of rule.check(resolved)) findings.push({id: id ?? rule.id, severity: severity ?? rule.severity, ...hit});
+    for (const {rule: refined, severity, step, message, fix, ...where} of rule.check(resolved)) {
+      findings.push({severity: severity ?? rule.severity, rule: refined ?? rule.id, ...(step !== undefined && {step}), message, fix, ...where});
+    }
   }
   return findings.sort((a, b) => severityOrder[a.severity] - severityOrder[b.severity]);
 }

@@ -10,16 +10,21 @@ import type {DuplicateCounts} from "../stats/textFacts.js";
 
 export type Severity = "error" | "warning" | "info";
 
+/**
+ * One finding, the same shape for `lint`, `plan` and the Config page: `{severity, rule, step?, message, fix}` plus where
+ * it points (a plan field, a data split, example rows). Schema: schemas/finding.schema.json.
+ */
 export interface Finding {
-  /** The rule id, stable for scripts (`empty-partition`, `bloom-step2-rwtranrsformer`, …). */
-  id: string;
   severity: Severity;
+  /** The rule id, stable for scripts (`empty-partition`, `bloom-step2-rwtranrsformer`, …). */
+  rule: string;
+  /** The DS-Chat step the finding concerns (a data rule: the phase whose partition it measured). */
+  step?: Phase;
   message: string;
   fix: string;
-  phase?: Phase;
-  split?: SplitName;
   /** Plan rules: the DS-Chat argument at fault, as a plan JSON path (`step3.inference_tp_size`), so a form can point at it. */
   field?: string;
+  split?: SplitName;
   /** Example row ids (`train.json:12`), at most 10. */
   rows?: string[];
 }
@@ -136,4 +141,4 @@ export interface ResolvedLintContext {
 }
 
 /** A rule's finding; it may refine its rule's id and severity (one rule, several known failures). */
-export type RuleHit = Omit<Finding, "id" | "severity"> & {id?: string; severity?: Severity};
+export type RuleHit = Omit<Finding, "rule" | "severity"> & {rule?: string; severity?: Severity};

@@ -8,14 +8,16 @@ import {findInstance} from "../estimate/instanceCatalog.js";
 import {isModelFamily} from "../models/familySupport.js";
 import {modelFamilyOf} from "../models/modelFamilyOf.js";
 import {isChainedModel, normalizePlan, type Plan} from "../plan/normalizePlan.js";
+import {checkKeys, quote, readObject} from "../contract/jsonFields.js";
+import {UserError} from "../contract/userError.js";
 import type {PlanFacts} from "./lintContext.js";
 
-const PLAN_KEYS = ["steps", "step1", "step2", "step3", "infrastructure"];
+const PLAN_KEYS = ["schema_version", "steps", "step1", "step2", "step3", "infrastructure"];
+const FIX = "Pass a plan.json written by 'dschat-studio plan --out', or a PlanFacts object {step, modelName, ...} (see the README).";
 
 /** One PlanFacts per step the JSON describes. */
 export function planFactsFromJson(json: unknown): PlanFacts[] {
-  if (!json || typeof json !== "object" || Array.isArray(json)) throw new Error("the plan must be a JSON object: a dschat-studio plan, or {step, modelName, ...} PlanFacts");
-  const keys = Object.keys(json);
+  const keys = Object.keys(readObject(json, "plan", FIX));
   if (keys.some((key) => PLAN_KEYS.includes(key))) {
     const plan = normalizePlan(json);
     return plan.steps.map((step) => planFactsFromPlan(plan, step));
@@ -25,8 +27,8 @@ export function planFactsFromJson(json: unknown): PlanFacts[] {
 
 /** The facts of one step of a plan. Chained steps take their model family from the step that produced the model. */
 export function planFactsFromPlan(plan: Plan, step: Phase): PlanFacts {
-  const instance = findInstance(plan.infrastructure.instanceType);
-  const machine = {gpusPerNode: plan.infrastructure.gpusPerNode ?? instance?.gpuCount, hostRamGb: instance?.hostMemoryGiB};
+  const instance = findInstance(plan.infrastructure.instance_type);
+  const machine = {gpusPerNode: plan.infrastructure.gpus_per_node ?? instance?.gpuCount, hostRamGb: instance?.hostMemoryGiB};
   if (step === 1 || step === 2) {
     const a = step === 1 ? plan.step1 : plan.step2;
     const modelName = a.model_name_or_path ?? "";
@@ -109,14 +111,14 @@ const factFields: Record<Exclude<keyof PlanFacts, "step" | "modelName">, FieldKi
 
 /** Checks a bare PlanFacts object field by field; unknown keys are refused so typos do not silently disable rules. */
 export function normalizePlanFacts(json: Record<string, unknown>): PlanFacts {
-  const bad = (field: string, want: string) => new Error(`plan.${field} is ${JSON.stringify(json[field])}; expected ${want}`);
+  const bad = (field: string, want: string) => new UserError(`is ${quote(json[field])}; expected ${want}`, {where: {field: `plan.${field}`}, fix: FIX});
   if (json.step !== 1 && json.step !== 2 && json.step !== 3) throw bad("step", "1, 2 or 3");
   if (typeof json.modelName !== "string" || json.modelName === "") throw bad("modelName", "the model name or path DS-Chat gets");
   const facts: PlanFacts = {step: json.step, modelName: json.modelName};
+  checkKeys(json, ["step", "modelName", ...Object.keys(factFields)], "plan", FIX);
   for (const [key, value] of Object.entries(json)) {
     if (key === "step" || key === "modelName") continue;
     const kind = factFields[key as keyof typeof factFields];
-    if (!kind) throw new Error(`plan.${key} is not a PlanFacts field; known: step, modelName, ${Object.keys(factFields).join(", ")}`);
     const ok =
       kind === "string" ? typeof value === "string" || (value === null && key === "criticModelName")
       : kind === "bool" ? typeof value === "boolean"

@@ -1,14 +1,14 @@
 /**
  * Lint rules about the planned run: the model families' known DS-Chat failures (data in `models/familySupport.ts`) and
  * the argument combinations DS-Chat (or DeepSpeed under it) refuses. This is the one place such a rule is written:
- * `dschat-studio plan` and the Config page get them through `plan/planReport.ts`, and `plan/validatePlan.ts` keeps only
+ * `dschat-studio plan` and the Config page get them through `report/planReport.ts`, and `plan/validatePlan.ts` keeps only
  * the value checks (required arguments, data_split, ZeRO stage range). Isomorphic: no Node or DOM imports.
  */
 import {familySupport, knownFailuresFor, type ModelFamily} from "../models/familySupport.js";
 import {findModel} from "../models/findModel.js";
 import {loraTargets} from "../models/loraTargets.js";
 import {modelFamilyOf} from "../models/modelFamilyOf.js";
-import {usesLlamaTokenizer} from "../tokenize/modelFamily.js";
+import {usesLlamaTokenizer} from "../tokenize/tokenizerRules.js";
 import type {LintRule, PlanFacts, RuleHit, Severity} from "./lintContext.js";
 
 /** Known failures that need more than the family and step to happen, and how bad each is (default: error). */
@@ -47,7 +47,7 @@ export const planRules: LintRule[] = [
           knownFailuresFor(family, name, step)
             .filter((failure) => failureConditions[failure.id]?.applies?.(plan!) ?? true)
             .map((failure): RuleHit => ({
-              id: failure.id,
+              rule: failure.id,
               severity: failureConditions[failure.id]?.severity ?? "error",
               message: `${role} ${name} (${familySupport[family].label}): ${failure.message}`,
               fix: `${failure.fix} (${failure.source})`

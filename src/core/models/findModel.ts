@@ -1,6 +1,7 @@
 /** Looks a model name up in the registry the way users type it: the repo id, or just its last part ("opt-1.3b"). */
 import type {ModelArchitecture} from "./modelArchitecture.js";
 import {modelRegistry} from "./modelRegistry.js";
+import {UserError} from "../contract/userError.js";
 
 export function findModel(name: string, registry: readonly ModelArchitecture[] = modelRegistry): ModelArchitecture | undefined {
   const wanted = name.trim().replace(/\/+$/, "").toLowerCase();
@@ -14,7 +15,5 @@ export function findModel(name: string, registry: readonly ModelArchitecture[] =
 export function requireModel(name: string, registry: readonly ModelArchitecture[] = modelRegistry): ModelArchitecture {
   const model = findModel(name, registry);
   if (model) return model;
-  throw new Error(
-    `unknown model "${name}": pass a path to its config.json instead, or one of: ${registry.map((m) => m.id).join(", ")}`
-  );
+  throw new UserError(`unknown model "${name}"`, {fix: `Pass a path to its config.json instead, or one of: ${registry.map((m) => m.id).join(", ")}.`});
 }

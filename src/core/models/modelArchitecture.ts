@@ -179,7 +179,7 @@ export function parameterCount(arch: ModelArchitecture, vocabRows = arch.vocabSi
 
 /**
  * DS-Chat's `create_hf_model` resizes the embeddings to `8 * ceil(len(tokenizer) / 8)` (#728: Llama-2 32001 → 32008).
- * The one implementation: `src/core/tokenize/modelFamily.ts` re-exports it for the tokenizer report.
+ * The one implementation: the plan's memory estimate and the tokenizer report both import it from here.
  */
 export function resizedVocabSize(tokenizerLength: number): number {
   return 8 * Math.ceil(tokenizerLength / 8);

@@ -1,6 +1,6 @@
 /**
  * Which model family a model name or path suggests, for names the registry does not hold. The families and what DS-Chat
- * does with each are in `familySupport.ts`; `src/core/tokenize/modelFamily.ts` re-exports this for the tokenizer rules.
+ * does with each are in `familySupport.ts`; the tokenizer rules and lint import this module directly.
  * Isomorphic: no Node or DOM imports.
  */
 import type {ModelFamily} from "./familySupport.js";

@@ -6,6 +6,10 @@ import type {ModelFamily} from "./familySupport.js";
 import {modelFamilies} from "./familySupport.js";
 import type {ModelArchitecture} from "./modelArchitecture.js";
 import {parameterCount} from "./modelArchitecture.js";
+import {UserError} from "../contract/userError.js";
+
+/** Every config.json problem has the same fix: the file must be the model's own. */
+const CONFIG_FIX = "Pass the model's own config.json (as the Hugging Face Hub or a DS-Chat checkpoint folder has it).";
 
 /** `model_type` values as written in config.json, mapped to our families. */
 const familyOfModelType: Record<string, ModelFamily> = {
@@ -29,10 +33,10 @@ function positiveInt(config: Record<string, unknown>, keys: string[], where: str
     const value = config[key];
     if (value === undefined || value === null) continue;
     if (typeof value === "number" && Number.isInteger(value) && value > 0) return value;
-    throw new Error(`${where}: "${key}" must be a positive integer, got ${describe(value)}`);
+    throw new UserError(`"${key}" must be a positive integer, got ${describe(value)}`, {where: {field: where}, fix: CONFIG_FIX});
   }
   if (fallback !== undefined) return fallback;
-  throw new Error(`${where}: needs one of ${keys.map((k) => `"${k}"`).join(", ")}; none is present`);
+  throw new UserError(`needs one of ${keys.map((k) => `"${k}"`).join(", ")}; none is present`, {where: {field: where}, fix: CONFIG_FIX});
 }
 
 /**
@@ -41,14 +45,15 @@ function positiveInt(config: Record<string, unknown>, keys: string[], where: str
  */
 export function modelFromConfig(config: unknown, id: string): ModelArchitecture {
   const where = `config.json of ${id}`;
-  if (typeof config !== "object" || config === null || Array.isArray(config)) throw new Error(`${where}: expected a JSON object, got ${describe(config)}`);
+  if (typeof config !== "object" || config === null || Array.isArray(config)) throw new UserError(`expected a JSON object, got ${describe(config)}`, {where: {field: where}, fix: CONFIG_FIX});
   const c = config as Record<string, unknown>;
   const modelType = c.model_type;
   const family = typeof modelType === "string" ? familyOfModelType[modelType] : undefined;
   if (!family)
-    throw new Error(
-      `${where}: "model_type" ${describe(modelType)} is not a family DS-Chat can train here; supported model_type values: ${Object.keys(familyOfModelType).join(", ")} (families ${modelFamilies.join(", ")})`
-    );
+    throw new UserError(`"model_type" ${describe(modelType)} is not a family DS-Chat can train here`, {
+      where: {field: where},
+      fix: `Use a model whose model_type is one of ${Object.keys(familyOfModelType).join(", ")} (families ${modelFamilies.join(", ")}).`
+    });
   const layers = positiveInt(c, ["num_hidden_layers", "n_layer", "num_layers"], where);
   const hiddenSize = positiveInt(c, ["hidden_size", "n_embd", "n_embed"], where);
   const heads = positiveInt(c, ["num_attention_heads", "n_head"], where);

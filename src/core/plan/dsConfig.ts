@@ -1,7 +1,10 @@
 /**
- * The DeepSpeed config dicts DS-Chat builds in `dschat/utils/ds_utils.py` and then patches in each main.py / rlhf_engine.py,
- * reproduced key for key and in key order (dschat.md §4). DS-Chat passes them to `deepspeed.initialize(config=...)`
- * itself; ours are for reading and diffing, never for `--deepspeed_config` (DeepSpeed refuses a config given twice).
+ * The DeepSpeed config dicts DS-Chat builds in `dschat/utils/ds_utils.py` (get_train_ds_config, lines 13-75;
+ * get_eval_ds_config, lines 78-105 at 83757d9c) and then patches in each step's main.py (steps 1 and 2: lines 225-235) and
+ * dschat/rlhf/rlhf_engine.py (actor 67-87, ref 138-149, EMA 164-175, critic 193-205, reward 266-281), reproduced key for
+ * key and in key order; test/vectors/gen_dschat_vectors.py transcribes the same functions to generate the expected
+ * configs. DS-Chat passes them to `deepspeed.initialize(config=...)` itself; ours are for reading and diffing, never for
+ * `--deepspeed_config` (DeepSpeed refuses a config given twice).
  */
 import type {Plan} from "./normalizePlan.js";
 
@@ -34,7 +37,7 @@ function dtypeEntry(dtype: DsDtype, training: boolean): [string, Record<string, 
   if (dtype === "fp16") return ["fp16", training ? {enabled: true, loss_scale_window: 100} : {enabled: true}];
   if (dtype === "bf16") return ["bfloat16", {enabled: true}];
   // DS-Chat leaves data_type unbound for anything else (UnboundLocalError); argparse normally stops it first.
-  throw new Error(`dtype must be fp16 or bf16, got ${JSON.stringify(dtype)}`);
+  throw new TypeError(`dtype must be fp16 or bf16, got ${JSON.stringify(dtype)}`);
 }
 
 /** `get_train_ds_config(...)` with DS-Chat's keyword defaults. */

@@ -1,5 +1,6 @@
 /**
- * Every argument of DS-Chat's three `main.py` scripts (commit 83757d9c, dschat.md §5) with its argparse default, as data.
+ * Every argument of DS-Chat's three `main.py` scripts (parse_args in training/step1_supervised_finetuning/main.py:32-208, step2_reward_model_finetuning/main.py:29-208
+ * and step3_rlhf_finetuning/main.py:48-396 at DeepSpeedExamples 83757d9c) with its argparse default, as data.
  * The plan's per-step argument objects, the CLI's `--flag`s, the generated command line and the page's inputs all come
  * from these tables. `--local_rank` (set by the launcher) and `--deepspeed` (always passed) are left out.
  */

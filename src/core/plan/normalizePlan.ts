@@ -4,21 +4,26 @@
  * here, once; every error names the field and quotes the bad value.
  */
 import type {Phase} from "../canonical.js";
+import {checkKeys, checkSchemaVersion, quote, readBoolean, readChoice, readNumber, readObject, readString} from "../contract/jsonFields.js";
+import {SCHEMA_VERSIONS} from "../contract/schemaVersions.js";
+import {UserError} from "../contract/userError.js";
 import type {ArgSpec, Step1Args, Step2Args, Step3Args} from "./dschatArgs.js";
 import {argSpecsByStep, defaultArgs, step1ArgSpecs, step2ArgSpecs, step3ArgSpecs} from "./dschatArgs.js";
 
 export interface Infrastructure {
-  /** A key of the instance catalogue (e.g. "ml.g5.2xlarge"), or a custom name when `gpusPerNode`/`gpuMemoryGiB` are given. */
-  instanceType: string;
-  instanceCount: number;
+  /** A key of the instance catalogue (e.g. "ml.g5.2xlarge"). */
+  instance_type: string;
+  instance_count: number;
   /** GPUs per node; null = the instance type's count. */
-  gpusPerNode: number | null;
+  gpus_per_node: number | null;
   spot: boolean;
   /** SageMaker MaxRuntimeInSeconds, in hours. */
-  maxRuntimeHours: number;
+  max_runtime_hours: number;
 }
 
+/** plan.json: the steps, every DS-Chat argument of each step's main.py, and where it runs. Schema: schemas/plan.schema.json. */
 export interface Plan {
+  schema_version: (typeof SCHEMA_VERSIONS)["plan"];
   /** The steps to run, in order; [1, 2, 3] chains them (step 3 trains step 1's output against step 2's). */
   steps: Phase[];
   step1: Step1Args;
@@ -33,13 +38,14 @@ export interface StepArgsByPhase {
   3: Step3Args;
 }
 
-export const defaultInfrastructure: Infrastructure = {instanceType: "ml.g5.2xlarge", instanceCount: 1, gpusPerNode: null, spot: false, maxRuntimeHours: 24};
+export const defaultInfrastructure: Infrastructure = {instance_type: "ml.g5.2xlarge", instance_count: 1, gpus_per_node: null, spot: false, max_runtime_hours: 24};
 
 /** Output directories used when steps are chained and the plan names none (DS-Chat's e2e_rlhf.py layout). */
 export const chainedOutputDirs = {1: "./output/actor-models", 2: "./output/reward-models", 3: "./output/step3-models"} as const;
 
 export function defaultPlan(): Plan {
   return {
+    schema_version: SCHEMA_VERSIONS.plan,
     steps: [1],
     step1: defaultArgs(step1ArgSpecs),
     step2: defaultArgs(step2ArgSpecs),
@@ -48,53 +54,40 @@ export function defaultPlan(): Plan {
   };
 }
 
-const quote = (value: unknown): string => (value === undefined ? "undefined" : JSON.stringify(value));
+const FIX = "Correct the plan: plan.json is written by 'dschat-studio plan --out' and described by schemas/plan.schema.json.";
+const PLAN_KEYS = ["schema_version", "steps", "step1", "step2", "step3", "infrastructure"] as const;
+const INFRASTRUCTURE_KEYS = Object.keys(defaultInfrastructure);
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Checks one argument value against its spec; `where` is the JSON path used in messages. */
-export function normalizeArg(spec: ArgSpec, value: unknown, where: string): unknown {
+/** Checks one argument value against its spec; `field` is the JSON path used in messages. */
+export function normalizeArg(spec: ArgSpec, value: unknown, field: string): unknown {
   switch (spec.kind) {
     case "bool":
-      if (typeof value !== "boolean") throw new Error(`${where} must be true or false, got ${quote(value)}`);
-      return value;
+      return readBoolean(value, field, FIX);
     case "strings": {
       const list = typeof value === "string" ? [value] : value;
       if (!Array.isArray(list) || list.some((item) => typeof item !== "string" || item === ""))
-        throw new Error(`${where} must be a list of non-empty strings, got ${quote(value)}`);
+        throw new UserError(`must be a list of non-empty strings, got ${quote(value)}`, {where: {field}, fix: FIX});
       return [...list];
     }
     case "choice":
-      if (typeof value !== "string" || !spec.choices.includes(value)) throw new Error(`${where} must be one of ${spec.choices.join(", ")}; got ${quote(value)}`);
-      return value;
+      return readChoice(value, field, FIX, spec.choices);
     case "string":
       if (value === null && spec.default === null) return null;
-      if (typeof value !== "string" || value === "") throw new Error(`${where} must be a non-empty string, got ${quote(value)}`);
-      return value;
+      return readString(value, field, FIX);
     case "int":
-    case "float": {
+    case "float":
       if (value === null && spec.default === null) return null;
-      const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-      if (typeof number !== "number" || !Number.isFinite(number)) throw new Error(`${where} must be a number, got ${quote(value)}`);
-      if (spec.kind === "int" && !Number.isInteger(number)) throw new Error(`${where} must be an integer, got ${quote(value)}`);
-      if (spec.min !== undefined && number < spec.min) throw new Error(`${where} must be at least ${spec.min}, got ${quote(value)}`);
-      return number;
-    }
+      return readNumber(value, field, FIX, {integer: spec.kind === "int", min: spec.min});
   }
 }
 
-function normalizeStepArgs<T>(specs: readonly ArgSpec[], spec: unknown, where: string): T {
+function normalizeStepArgs<T>(specs: readonly ArgSpec[], spec: unknown, field: string): T {
   const args = defaultArgs(specs) as Record<string, unknown>;
   if (spec === undefined) return args as T;
-  if (!isRecord(spec)) throw new Error(`${where} must be an object of DS-Chat arguments, got ${quote(spec)}`);
-  const known = new Map(specs.map((s) => [s.name, s]));
-  for (const [key, value] of Object.entries(spec)) {
-    const argSpec = known.get(key) ?? known.get(key.replace(/-/g, "_"));
-    if (!argSpec) throw new Error(`${where}.${key} is not an argument of this step's main.py; known: ${[...known.keys()].join(", ")}`);
-    args[argSpec.name] = normalizeArg(argSpec, value, `${where}.${key}`);
-  }
+  const given = readObject(spec, field, FIX);
+  const names = specs.map((s) => s.name);
+  checkKeys(given, names, field, `It is not an argument of this step's main.py. ${FIX}`);
+  for (const argSpec of specs) if (argSpec.name in given) args[argSpec.name] = normalizeArg(argSpec, given[argSpec.name], `${field}.${argSpec.name}`);
   return args as T;
 }
 
@@ -102,59 +95,42 @@ function normalizeSteps(value: unknown): Phase[] {
   if (value === undefined) return [1];
   if (value === "all") return [1, 2, 3];
   const list = Array.isArray(value) ? value : [value];
-  const steps = list.map((step) => (typeof step === "string" && /^[123]$/.test(step) ? Number(step) : step));
-  if (steps.length === 0 || steps.some((step) => step !== 1 && step !== 2 && step !== 3))
-    throw new Error(`plan.steps must be 1, 2, 3, a list of them, or "all"; got ${quote(value)}`);
-  return [...new Set(steps as Phase[])].sort();
+  if (list.length === 0 || list.some((step) => step !== 1 && step !== 2 && step !== 3))
+    throw new UserError(`must be 1, 2, 3, a list of them, or "all"; got ${quote(value)}`, {where: {field: "plan.steps"}, fix: FIX});
+  return [...new Set(list as Phase[])].sort();
 }
 
 function normalizeInfrastructure(value: unknown): Infrastructure {
   if (value === undefined) return {...defaultInfrastructure};
-  if (!isRecord(value)) throw new Error(`plan.infrastructure must be an object, got ${quote(value)}`);
-  const result: Infrastructure = {...defaultInfrastructure};
-  for (const [key, field] of Object.entries(value)) {
-    const where = `plan.infrastructure.${key}`;
-    switch (key) {
-      case "instanceType":
-        if (typeof field !== "string" || field === "") throw new Error(`${where} must be an instance type such as "ml.g5.2xlarge", got ${quote(field)}`);
-        result.instanceType = field;
-        break;
-      case "instanceCount":
-      case "gpusPerNode":
-        if (key === "gpusPerNode" && field === null) break;
-        if (typeof field !== "number" || !Number.isInteger(field) || field < 1) throw new Error(`${where} must be a whole number ≥ 1, got ${quote(field)}`);
-        result[key] = field;
-        break;
-      case "spot":
-        if (typeof field !== "boolean") throw new Error(`${where} must be true or false, got ${quote(field)}`);
-        result.spot = field;
-        break;
-      case "maxRuntimeHours":
-        if (typeof field !== "number" || !(field > 0)) throw new Error(`${where} must be a positive number of hours, got ${quote(field)}`);
-        result.maxRuntimeHours = field;
-        break;
-      default:
-        throw new Error(`${where} is not a plan field; known: instanceType, instanceCount, gpusPerNode, spot, maxRuntimeHours`);
-    }
-  }
-  return result;
+  const field = "plan.infrastructure";
+  const given = readObject(value, field, FIX);
+  checkKeys(given, INFRASTRUCTURE_KEYS, field, FIX);
+  const at = (key: string) => `${field}.${key}`;
+  return {
+    instance_type: given.instance_type === undefined ? defaultInfrastructure.instance_type : readString(given.instance_type, at("instance_type"), FIX),
+    instance_count: given.instance_count === undefined ? defaultInfrastructure.instance_count : readNumber(given.instance_count, at("instance_count"), FIX, {integer: true, min: 1}),
+    gpus_per_node: given.gpus_per_node === undefined || given.gpus_per_node === null ? null : readNumber(given.gpus_per_node, at("gpus_per_node"), FIX, {integer: true, min: 1}),
+    spot: given.spot === undefined ? defaultInfrastructure.spot : readBoolean(given.spot, at("spot"), FIX),
+    max_runtime_hours: given.max_runtime_hours === undefined ? defaultInfrastructure.max_runtime_hours : readNumber(given.max_runtime_hours, at("max_runtime_hours"), FIX, {above: 0})
+  };
 }
 
 /**
- * Parses untrusted plan JSON: `{steps?, step1?, step2?, step3?, infrastructure?}`. Missing arguments take DS-Chat's defaults.
- * Chained plans fill step outputs and step 3's actor/critic paths from steps 1 and 2 when the plan leaves them empty.
+ * Parses untrusted plan JSON: `{schema_version?, steps?, step1?, step2?, step3?, infrastructure?}`. Missing arguments take
+ * DS-Chat's defaults. Chained plans fill step outputs and step 3's actor/critic paths from steps 1 and 2 when the plan
+ * leaves them empty. A `schema_version` other than this one's is refused (a plan the page or CLI builds may omit it).
  */
 export function normalizePlan(spec: unknown): Plan {
-  if (!isRecord(spec)) throw new Error(`a plan must be a JSON object, got ${quote(spec)}`);
-  for (const key of Object.keys(spec))
-    if (!["steps", "step1", "step2", "step3", "infrastructure"].includes(key))
-      throw new Error(`plan.${key} is not a plan field; known: steps, step1, step2, step3, infrastructure`);
+  const given = readObject(spec, "plan", FIX);
+  if (given.schema_version !== undefined) checkSchemaVersion(given, SCHEMA_VERSIONS.plan, "plan.json", FIX);
+  checkKeys(given, PLAN_KEYS, "plan", FIX);
   const plan: Plan = {
-    steps: normalizeSteps(spec.steps),
-    step1: normalizeStepArgs<Step1Args>(argSpecsByStep[1], spec.step1, "plan.step1"),
-    step2: normalizeStepArgs<Step2Args>(argSpecsByStep[2], spec.step2, "plan.step2"),
-    step3: normalizeStepArgs<Step3Args>(argSpecsByStep[3], spec.step3, "plan.step3"),
-    infrastructure: normalizeInfrastructure(spec.infrastructure)
+    schema_version: SCHEMA_VERSIONS.plan,
+    steps: normalizeSteps(given.steps),
+    step1: normalizeStepArgs<Step1Args>(argSpecsByStep[1], given.step1, "plan.step1"),
+    step2: normalizeStepArgs<Step2Args>(argSpecsByStep[2], given.step2, "plan.step2"),
+    step3: normalizeStepArgs<Step3Args>(argSpecsByStep[3], given.step3, "plan.step3"),
+    infrastructure: normalizeInfrastructure(given.infrastructure)
   };
   return chainSteps(plan);
 }
@@ -184,14 +160,13 @@ export function stepArgs<P extends Phase>(plan: Plan, step: P): StepArgsByPhase[
   return (step === 1 ? plan.step1 : step === 2 ? plan.step2 : plan.step3) as StepArgsByPhase[P];
 }
 
-/** Missing required arguments of the selected steps, as messages naming the field. */
-export function missingRequiredArgs(plan: Plan): string[] {
-  const missing: string[] = [];
+/** The required arguments of the selected steps that the plan leaves empty (e.g. step 1's model_name_or_path). */
+export function missingRequiredArgs(plan: Plan): Array<{step: Phase; arg: string}> {
+  const missing: Array<{step: Phase; arg: string}> = [];
   for (const step of plan.steps) {
     const args = stepArgs(plan, step) as Record<string, unknown>;
     for (const spec of argSpecsByStep[step])
-      if (spec.kind === "string" && "required" in spec && spec.required && (args[spec.name] === null || args[spec.name] === ""))
-        missing.push(`plan.step${step}.${spec.name} is required by step ${step}'s main.py (set it, e.g. --model facebook/opt-1.3b)`);
+      if (spec.kind === "string" && "required" in spec && spec.required && (args[spec.name] === null || args[spec.name] === "")) missing.push({step, arg: spec.name});
   }
   return missing;
 }

@@ -3,6 +3,7 @@
  * output (same architecture as step 1's model) against step 2's; callers pass architectures read from a user's
  * config.json as overrides.
  */
+import type {Phase} from "../canonical.js";
 import {findModel} from "../models/findModel.js";
 import type {ModelArchitecture} from "../models/modelArchitecture.js";
 import type {Plan} from "./normalizePlan.js";
@@ -30,13 +31,14 @@ export function planModels(plan: Plan, overrides: PlanModels = {}): PlanModels {
   };
 }
 
-/** The models a plan needs but whose architecture is unknown, as messages that say how to fix it. */
-export function missingModels(plan: Plan, models: PlanModels): string[] {
-  const missing: string[] = [];
-  const hint = "is not in the model registry; pass --model <config.json> (or its repo id if registered)";
-  if (plan.steps.includes(1) && !models.step1) missing.push(`step 1 model ${JSON.stringify(plan.step1.model_name_or_path)} ${hint}`);
-  if (plan.steps.includes(2) && !models.step2) missing.push(`step 2 model ${JSON.stringify(plan.step2.model_name_or_path)} ${hint}`);
-  if (plan.steps.includes(3) && !models.actor) missing.push(`step 3 actor ${JSON.stringify(plan.step3.actor_model_name_or_path)} ${hint}`);
-  if (plan.steps.includes(3) && !models.critic) missing.push(`step 3 critic ${JSON.stringify(plan.step3.critic_model_name_or_path)} ${hint.replace("--model", "--critic-model")}`);
+/** The models a plan needs but whose architecture is unknown, with the step that loads each and the option that fixes it. */
+export function missingModels(plan: Plan, models: PlanModels): Array<{step: Phase; message: string; fix: string}> {
+  const missing: Array<{step: Phase; message: string; fix: string}> = [];
+  const add = (step: Phase, what: string, name: string | null, option: string) =>
+    missing.push({step, message: `${what} ${JSON.stringify(name)} is not in the model registry`, fix: `pass ${option} with its config.json (or its repo id, if registered)`});
+  if (plan.steps.includes(1) && !models.step1) add(1, "step 1 model", plan.step1.model_name_or_path, "--model");
+  if (plan.steps.includes(2) && !models.step2) add(2, "step 2 model", plan.step2.model_name_or_path, "--model");
+  if (plan.steps.includes(3) && !models.actor) add(3, "step 3 actor", plan.step3.actor_model_name_or_path, "--model");
+  if (plan.steps.includes(3) && !models.critic) add(3, "step 3 critic", plan.step3.critic_model_name_or_path, "--critic-model");
   return missing;
 }

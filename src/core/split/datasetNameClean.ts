@@ -2,6 +2,7 @@
  * DS-Chat's `dataset_name_clean`: the name its index files carry. `get_raw_dataset` picks a class by **substring**
  * tests in a fixed order, so a local copy such as `./x/Dahoas/rm-static` selects the rm-static class. Isomorphic.
  */
+import {UserError} from "../contract/userError.js";
 
 export interface BuiltinDataset {
   /** The substring `get_raw_dataset` tests with `"X" in dataset_name`. */
@@ -37,11 +38,11 @@ export const BUILTIN_DATASETS: readonly BuiltinDataset[] = [
 export function findBuiltinDataset(dataPath: string): BuiltinDataset {
   const found = BUILTIN_DATASETS.find((dataset) => dataPath.includes(dataset.match));
   if (!found) {
-    throw new Error(
-      `We do not have configs for dataset ${dataPath}, but you can add it by yourself in raw_datasets.py. ` +
-        `(DS-Chat's message.) Convert the data to DS-Chat's local/jsonfile format (train.json + eval.json), or use a path ` +
+    throw new UserError(`We do not have configs for dataset ${dataPath}, but you can add it by yourself in raw_datasets.py. (DS-Chat's message.)`, {
+      fix:
+        `Convert the data to DS-Chat's local/jsonfile format (train.json + eval.json), or use a path ` +
         `containing one of: ${BUILTIN_DATASETS.map((dataset) => dataset.match).join(", ")}.`
-    );
+    });
   }
   return found;
 }

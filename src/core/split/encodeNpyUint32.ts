@@ -2,6 +2,7 @@
  * The `.npy` v1.0 bytes DS-Chat's `np.save(name, shuffle_idx_split, allow_pickle=True)` writes for a 1-D uint32
  * index array, and the reverse for reading such a file back. Isomorphic: no Node or DOM imports.
  */
+import {UserError} from "../contract/userError.js";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 0x01, 0x00]; // "\x93NUMPY" v1.0
 const PREFIX_LENGTH = MAGIC.length + 2; // magic + little-endian uint16 header length
@@ -43,10 +44,10 @@ export function encodeNpyUint32(indices: Uint32Array): Uint8Array {
  */
 export function decodeNpyUint32(bytes: Uint8Array, source = "index file"): Uint32Array {
   if (bytes.length < PREFIX_LENGTH || MAGIC.slice(0, 6).some((byte, i) => bytes[i] !== byte)) {
-    throw new Error(`${source} is not a .npy file (no \\x93NUMPY magic). DS-Chat index files are written by np.save.`);
+    throw new UserError("not a .npy file (no \\x93NUMPY magic)", {where: {file: source}, fix: "Pass an index file DS-Chat wrote (np.save)."});
   }
   if (bytes[6] !== 1 || bytes[7] !== 0) {
-    throw new Error(`${source} is .npy version ${bytes[6]}.${bytes[7]}; DS-Chat index files are version 1.0.`);
+    throw new UserError(`.npy version ${bytes[6]}.${bytes[7]}, while DS-Chat index files are version 1.0`, {where: {file: source}, fix: "Pass an index file DS-Chat wrote (np.save)."});
   }
   const headerLength = bytes[8] | (bytes[9] << 8);
   const dataOffset = PREFIX_LENGTH + headerLength;
@@ -54,11 +55,11 @@ export function decodeNpyUint32(bytes: Uint8Array, source = "index file"): Uint3
   for (let i = PREFIX_LENGTH; i < Math.min(dataOffset, bytes.length); i++) header += String.fromCharCode(bytes[i]);
   const shape = /^\{'descr': '<u4', 'fortran_order': False, 'shape': \((\d+),\), \} *\n$/.exec(header);
   if (!shape) {
-    throw new Error(`${source}: header ${JSON.stringify(header.trim())} is not a 1-D '<u4' array, the layout DS-Chat writes below 2^32 - 2 rows.`);
+    throw new UserError(`header ${JSON.stringify(header.trim())} is not a 1-D '<u4' array, the layout DS-Chat writes below 2^32 - 2 rows`, {where: {file: source}, fix: "Pass an index file DS-Chat wrote for fewer than 4294967294 rows."});
   }
   const length = Number(shape[1]);
   if (bytes.length !== dataOffset + length * 4) {
-    throw new Error(`${source}: header says ${length} indices (${length * 4} bytes) but ${bytes.length - dataOffset} data bytes follow; the file is truncated or corrupt.`);
+    throw new UserError(`header says ${length} indices (${length * 4} bytes) but ${bytes.length - dataOffset} data bytes follow: the file is truncated or corrupt`, {where: {file: source}, fix: "Let DS-Chat (or 'dschat-studio split --npy') write the file again."});
   }
   const indices = new Uint32Array(length);
   const view = new DataView(bytes.buffer, bytes.byteOffset + dataOffset, length * 4);

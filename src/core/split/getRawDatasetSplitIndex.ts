@@ -4,6 +4,7 @@
  */
 import {getShuffleIdx} from "./getShuffleIdx.js";
 import {getSplitBoundaries, sliceLikePython} from "./getSplitBoundaries.js";
+import {UserError} from "../contract/userError.js";
 
 /** `split_name` in DS-Chat's index file names: a dataset's own splits, or the 9:1 pre-split of its train rows. */
 export type SplitName = "train" | "eval" | "train_eval";
@@ -48,10 +49,10 @@ export function getRawDatasetSplitIndex(seed: number, dataSplit: string, splitIn
 /** DS-Chat writes one file per weight and then loads `_{phase-1}.npy`; a missing one is a FileNotFoundError there. */
 export function checkSplitIndex(dataSplit: string, splitIndex: number, splitCount: number): number {
   if (!Number.isInteger(splitIndex) || splitIndex < 0 || splitIndex >= splitCount) {
-    throw new Error(
+    throw new UserError(
       `data_split "${dataSplit}" has ${splitCount} part${splitCount === 1 ? "" : "s"}, so there is no split ${splitIndex} ` +
-        `(phase ${splitIndex + 1}): DS-Chat would fail with FileNotFoundError on its index file. ` +
-        `Give one weight per phase, e.g. "2,4,4", or "10,0,0" / "0,10,0" / "0,0,10" to use every row in one phase.`
+        `(phase ${splitIndex + 1}): DS-Chat would fail with FileNotFoundError on its index file`,
+      {fix: 'Give one weight per phase, e.g. "2,4,4", or "10,0,0" / "0,10,0" / "0,0,10" to use every row in one phase.'}
     );
   }
   return splitIndex;

@@ -1,4 +1,5 @@
 import {Mt19937} from "./mt19937.js";
+import {UserError} from "../contract/userError.js";
 
 /**
  * `get_shuffle_idx` switches from uint32 to int64 indices at `size >= np.iinfo(np.uint32).max - 1`; from there on its
@@ -8,12 +9,13 @@ export const MAX_UINT32_SHUFFLE_SIZE = 0xffffffff - 2;
 
 export function validateSize(size: number, what = "size"): number {
   if (!Number.isSafeInteger(size) || size < 0) {
-    throw new Error(`${what} ${size} is not a row count: pass a whole number of rows, 0 or more.`);
+    throw new RangeError(`${what} ${size} is not a row count (a whole number of rows, 0 or more)`);
   }
   if (size > MAX_UINT32_SHUFFLE_SIZE) {
-    throw new Error(
+    throw new UserError(
       `${what} ${size} is too large: at 4294967294 rows or more DS-Chat's get_shuffle_idx switches to int64 indices, ` +
-        `which this port does not reproduce. Split the dataset into parts below ${MAX_UINT32_SHUFFLE_SIZE + 1} rows.`
+        `which this port does not reproduce`,
+      {fix: `Split the dataset into parts below ${MAX_UINT32_SHUFFLE_SIZE + 1} rows.`}
     );
   }
   return size;

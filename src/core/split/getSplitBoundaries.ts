@@ -2,6 +2,7 @@
  * DS-Chat's `data_split` arithmetic from `get_raw_dataset_split_index`, in the same double operations Python runs,
  * so the partition sizes match to the row. Isomorphic: no Node or DOM imports.
  */
+import {UserError} from "../contract/userError.js";
 
 // What Python's float() accepts that a user would plausibly write; underscores, inf and nan are refused on purpose.
 const DECIMAL = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
@@ -9,21 +10,19 @@ const DECIMAL = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 /** Parses `--data_split` ("2,4,4") into its weights, refusing what DS-Chat would crash on or silently misuse. */
 export function parseDataSplit(dataSplit: string): number[] {
   const fix = 'Pass comma-separated non-negative numbers with a positive sum, one per phase, e.g. "2,4,4" or "10,0,0".';
-  if (typeof dataSplit !== "string" || dataSplit.trim() === "") throw new Error(`data_split is empty. ${fix}`);
+  if (typeof dataSplit !== "string" || dataSplit.trim() === "") throw new UserError("data_split is empty", {fix});
   const parts = dataSplit.split(",");
   const weights = parts.map((part, i) => {
     if (!DECIMAL.test(part)) {
-      throw new Error(
-        `data_split "${dataSplit}": part ${i + 1} ${JSON.stringify(part)} is not a number (Python's float() in DS-Chat would fail or misread it). ${fix}`
-      );
+      throw new UserError(`data_split "${dataSplit}": part ${i + 1} ${JSON.stringify(part)} is not a number (Python's float() in DS-Chat would fail or misread it)`, {fix});
     }
     const weight = Number(part);
-    if (weight < 0) throw new Error(`data_split "${dataSplit}": part ${i + 1} is negative (${part.trim()}). ${fix}`);
-    if (!Number.isFinite(weight)) throw new Error(`data_split "${dataSplit}": part ${i + 1} overflows a double. ${fix}`);
+    if (weight < 0) throw new UserError(`data_split "${dataSplit}": part ${i + 1} is negative (${part.trim()})`, {fix});
+    if (!Number.isFinite(weight)) throw new UserError(`data_split "${dataSplit}": part ${i + 1} overflows a double`, {fix});
     return weight === 0 ? 0 : weight; // -0 and 0 are the same weight
   });
   if (!weights.some((weight) => weight > 0)) {
-    throw new Error(`data_split "${dataSplit}": every weight is 0, so DS-Chat divides by zero. ${fix}`);
+    throw new UserError(`data_split "${dataSplit}": every weight is 0, so DS-Chat divides by zero`, {fix});
   }
   return weights;
 }
@@ -70,15 +69,16 @@ function boundariesFor(weights: number[], splitsSum: number, size: number): numb
  * then slices with Python's negative-index semantics, which `sliceLikePython` reproduces.
  */
 export function getSplitBoundaries(dataSplit: string, size: number): number[] {
-  if (!Number.isSafeInteger(size) || size < 0) throw new Error(`size ${size} is not a row count: pass a whole number, 0 or more.`);
+  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`size ${size} is not a row count (a whole number, 0 or more)`);
   const weights = parseDataSplit(dataSplit);
   const boundaries = boundariesFor(weights, sumLeftToRight(weights), size);
   // Python 3.12 changed sum() of floats; with fractional weights the two sums can differ in the last bit.
   const python312 = boundariesFor(weights, sumCompensated(weights), size);
   if (python312.some((boundary, i) => boundary !== boundaries[i])) {
-    throw new Error(
+    throw new UserError(
       `data_split "${dataSplit}" over ${size} rows splits differently under Python 3.12+ ([${python312}]) than under ` +
-        `Python 3.11 and older ([${boundaries}]), because sum() of floats changed. Use whole-number weights, e.g. "2,4,4".`
+        `Python 3.11 and older ([${boundaries}]), because sum() of floats changed`,
+      {fix: 'Use whole-number weights, e.g. "2,4,4".'}
     );
   }
   return boundaries;

@@ -3,6 +3,7 @@
  * Only the parts DS-Chat reaches are ported: integer seeding (`init_genrand`), 32-bit draws and the bounded draw
  * `random_interval` that `RandomState.shuffle` calls. Isomorphic: no Node or DOM imports.
  */
+import {UserError} from "../contract/userError.js";
 
 const STATE_WORDS = 624;
 const SHIFT_WORDS = 397;
@@ -19,13 +20,14 @@ export const MAX_SEED = 0xffffffff;
  */
 export function validateSeed(seed: number | null | undefined): number {
   if (seed === null || seed === undefined) {
-    throw new Error(
+    throw new UserError(
       "seed is None: DS-Chat then seeds numpy from OS entropy (step 3's default), so its split cannot be reproduced " +
-        "and may overlap the rows steps 1 and 2 used. Pass --seed with the same value as steps 1 and 2 (DS-Chat's default is 1234)."
+        "and may overlap the rows steps 1 and 2 used",
+      {fix: "Pass --seed with the same value as steps 1 and 2 (DS-Chat's default is 1234).", code: "seed-none"}
     );
   }
   if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
-    throw new Error(`seed ${seed} is not usable: numpy's RandomState needs an integer between 0 and 2**32 - 1 (${MAX_SEED}).`);
+    throw new UserError(`seed ${seed} is not usable: numpy's RandomState needs an integer between 0 and 2**32 - 1 (${MAX_SEED})`, {fix: "Pass a whole number from 0 to 4294967295, e.g. --seed 1234."});
   }
   return seed;
 }

@@ -8,6 +8,7 @@ import {getShuffleIdx, validateSize} from "./getShuffleIdx.js";
 import {checkSplitIndex, getRawDatasetSplitIndices, indexFileBaseName, type SplitName} from "./getRawDatasetSplitIndex.js";
 import {parseDataSplit} from "./getSplitBoundaries.js";
 import {validateSeed} from "./mt19937.js";
+import {UserError} from "../contract/userError.js";
 
 export interface PhaseDataset {
   /** DS-Chat's `dataset_name_clean` (see `datasetNameClean`); it names the index files. */
@@ -67,8 +68,8 @@ export function selectPhaseRows(options: SelectPhaseRowsOptions): PhaseSelection
   const {datasets, dataSplit, phase} = options;
   const seed = validateSeed(options.seed);
   const sftOnly = phase === 1 ? options.sftOnly ?? [] : [];
-  if (!datasets.length) throw new Error("no datasets: DS-Chat needs at least one --data_path entry.");
-  if (phase !== 1 && phase !== 2 && phase !== 3) throw new Error(`phase ${phase} does not exist: DS-Chat phases are 1, 2 and 3.`);
+  if (!datasets.length) throw new UserError("no datasets: DS-Chat needs at least one --data_path entry", {fix: "Pass at least one dataset."});
+  if (phase !== 1 && phase !== 2 && phase !== 3) throw new RangeError(`phase ${phase} does not exist: DS-Chat phases are 1, 2 and 3`);
   checkSplitIndex(dataSplit, phase - 1, parseDataSplit(dataSplit).length);
 
   const writer = new IndexFileWriter(seed);
@@ -90,7 +91,7 @@ export function selectPhaseRows(options: SelectPhaseRowsOptions): PhaseSelection
 function buildDataset(dataset: PhaseDataset, index: number, dataSplit: string, phase: Phase, writer: IndexFileWriter) {
   const label = `dataset ${index + 1} (${dataset.name})`;
   if (!dataset.name || /[\\/]/.test(dataset.name)) {
-    throw new Error(`${label}: name must be a dataset_name_clean such as "Dahoas_rm_static" or "jsonfile", without "/".`);
+    throw new UserError(`${label}: name must be a dataset_name_clean such as "Dahoas_rm_static" or "jsonfile"`, {fix: 'Write the name without "/".'});
   }
   validateSize(dataset.trainSize, `${label}: trainSize`);
   let trainRows: Uint32Array;
@@ -154,10 +155,10 @@ class IndexFileWriter {
     const key = indexFileBaseName(dataset.name, this.seed, splitName, dataSplit, 0);
     const earlier = this.sizes.get(key);
     if (earlier && earlier.size !== size && dataset.name !== "jsonfile") {
-      throw new Error(
+      throw new UserError(
         `${earlier.owner} and ${label} share dataset_name_clean "${dataset.name}" but have ${earlier.size} and ${size} ` +
-          `${splitName} rows: DS-Chat would reuse the first one's index files (${key}, …) for the second and index the wrong rows. ` +
-          `Blend them as one dataset, or give each its own data_output_path.`
+          `${splitName} rows: DS-Chat would reuse the first one's index files (${key}, …) for the second and index the wrong rows`,
+        {fix: "Blend them as one dataset, or give each its own data_output_path."}
       );
     }
     if (!earlier) this.sizes.set(key, {size, owner: label});

@@ -156,7 +156,7 @@ export function isUsable(row: LocalJsonRow, phase: Phase): boolean {
 
 export interface DataCacheEstimate {
   phase: Phase;
-  /** `traindata_*.pt` + `evaldata_*.pt` for this phase: every rank `torch.load`s both (spec §2.3, issue #450). */
+  /** `traindata_*.pt` + `evaldata_*.pt` for this phase: every rank `torch.load`s both (create_prompt_dataset, dschat/utils/data/data_utils.py:292-379 at 83757d9c; issue #450). */
   bytesPerRank: number;
   /** Host RAM the cache takes on one node: one copy per GPU. */
   bytesPerNode: number;

@@ -27,7 +27,7 @@ const Z95 = 1.959963984540054;
  * correction of the variance folded into `n` (it reaches the exact rate as the sample reaches the population).
  */
 export function estimateProportion(successes: number, measured: number, population: number): RateEstimate {
-  if (measured > population) throw new Error(`sample of ${measured} rows is larger than its population of ${population}`);
+  if (measured > population) throw new RangeError(`sample of ${measured} rows is larger than its population of ${population}`);
   if (measured === 0) return {count: 0, total: population, rate: 0, low: 0, high: population === 0 ? 0 : 1, standardError: 0, exact: population === 0, measured};
   const rate = successes / measured;
   if (measured === population) return {count: successes, total: population, rate, low: rate, high: rate, standardError: 0, exact: true, measured};

@@ -7,26 +7,10 @@ import {Tokenizer} from "@huggingface/tokenizers";
 import type {DsChatTokenizer} from "./dschatTokenizer.js";
 import {speedUpTokenizer} from "./speedUpTokenizer.js";
 import {byteLevelBpeEncoder} from "./byteLevelBpeEncoder.js";
-import {END_OF_CONVERSATION_TOKEN, LLAMA_PAD_TOKEN, modelFamilyOf, usesLlamaTokenizer} from "./modelFamily.js";
-
-interface AddedTokenJson {
-  id: number;
-  content: string;
-  special?: boolean;
-  single_word?: boolean;
-  lstrip?: boolean;
-  rstrip?: boolean;
-  normalized?: boolean;
-}
-
-/** The parts of `tokenizer.json` this module reads; everything else is passed through to `@huggingface/tokenizers`. */
-export interface TokenizerJson {
-  added_tokens?: AddedTokenJson[];
-  model?: {vocab?: unknown; [key: string]: unknown};
-  [key: string]: unknown;
-}
-
-export type TokenizerConfigJson = Record<string, unknown>;
+import {modelFamilyOf} from "../models/modelFamilyOf.js";
+import {END_OF_CONVERSATION_TOKEN, LLAMA_PAD_TOKEN, usesLlamaTokenizer} from "./tokenizerRules.js";
+import type {AddedTokenJson, TokenizerConfigJson, TokenizerJson} from "./tokenizerJson.js";
+import {UserError} from "../contract/userError.js";
 
 /** OPT's `len(tokenizer)` (vocab.json 50265 entries); used when OPT is emulated on the GPT-2 vocabulary. */
 const OPT_TOKENIZER_LENGTH = 50265;
@@ -71,7 +55,11 @@ export function buildDsChatTokenizer(tokenizerJson: TokenizerJson, config: Token
   }
 
   const eosToken = tokenText(settings.eos_token) ?? guessEos(addedTokens);
-  if (eosToken === null) throw new Error(`${source}: no eos_token in tokenizer_config.json and none of </s>, <|endoftext|>, <eos> among its special tokens; DS-Chat needs tokenizer.eos_token.`);
+  if (eosToken === null) {
+    throw new UserError(`${source}: no eos_token in tokenizer_config.json and none of </s>, <|endoftext|>, <eos> among its special tokens`, {
+      fix: "DS-Chat needs tokenizer.eos_token: pass a folder whose tokenizer_config.json sets eos_token."
+    });
+  }
 
   let padToken = tokenText(settings.pad_token);
   let addsPadToken = false;
@@ -101,7 +89,7 @@ export function buildDsChatTokenizer(tokenizerJson: TokenizerJson, config: Token
   const fast = byteLevelBpeEncoder(tokenizer, finalJson);
   const idOf = (token: string) => {
     const id = tokenizer.token_to_id(token);
-    if (id === undefined) throw new Error(`${source}: token ${JSON.stringify(token)} is not in the vocabulary.`);
+    if (id === undefined) throw new UserError(`${source}: token ${JSON.stringify(token)} is not in the vocabulary`, {fix: "Pass the tokenizer files of the model DS-Chat will load (tokenizer.json with tokenizer_config.json)."});
     return id;
   };
   const encode = fast ? fast.encode : (text: string) => tokenizer.encode(text, {add_special_tokens: false}).ids;

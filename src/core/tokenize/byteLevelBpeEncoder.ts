@@ -7,7 +7,7 @@
  * Built only for the configurations it reproduces exactly; `null` otherwise, and the caller keeps the stock encoder.
  * Isomorphic: no Node or DOM imports.
  */
-import type {TokenizerJson} from "./buildDsChatTokenizer.js";
+import type {TokenizerJson} from "./tokenizerJson.js";
 
 /** The GPT-2 pre-tokenizer regex of `@huggingface/tokenizers`' ByteLevel (`use_regex: true`). */
 const GPT2_PATTERN = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;

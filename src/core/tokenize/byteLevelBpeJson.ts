@@ -5,7 +5,8 @@
  * tokenizer_config.json / special_tokens_map.json as added tokens, and BOS when `add_bos_token` is set.
  * Isomorphic: no Node or DOM imports.
  */
-import type {TokenizerConfigJson, TokenizerJson} from "./buildDsChatTokenizer.js";
+import type {TokenizerConfigJson, TokenizerJson} from "./tokenizerJson.js";
+import {UserError} from "../contract/userError.js";
 
 const SPECIAL_KEYS = ["bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token", "mask_token"];
 
@@ -38,7 +39,7 @@ export function byteLevelBpeTokenizerJson(
   config: TokenizerConfigJson | null,
   specialTokensMap: Record<string, unknown> | null = null
 ): TokenizerJson {
-  if (!vocab || typeof vocab !== "object" || Array.isArray(vocab)) throw new Error("vocab.json must be one object of token → id");
+  if (!vocab || typeof vocab !== "object" || Array.isArray(vocab)) throw new UserError("vocab.json must be one object of token → id", {fix: "Pass the tokenizer's own vocab.json and merges.txt, or its tokenizer.json."});
   const merges = mergesText.split(/\r?\n/).filter((line, i) => line.trim() !== "" && !(i === 0 && line.startsWith("#version")));
   const addedTokens = specialTokens(config, specialTokensMap)
     .filter((token) => Object.hasOwn(vocab, token))

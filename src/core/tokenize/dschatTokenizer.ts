@@ -4,7 +4,7 @@
  * build one from the same files in the browser. Isomorphic: no Node or DOM imports.
  */
 import type {ByteLevelBpeTables} from "./byteLevelBpeEncoder.js";
-import type {ModelFamily} from "./modelFamily.js";
+import type {ModelFamily} from "../models/familySupport.js";
 
 export interface DsChatTokenizer {
   /** The model name DS-Chat is given (`--model_name_or_path`); its family and "llama" rules come from it. */

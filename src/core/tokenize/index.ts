@@ -1,4 +1,5 @@
-export * from "./modelFamily.js";
+export * from "./tokenizerRules.js";
+export * from "./tokenizerJson.js";
 export * from "./dschatTokenizer.js";
 export * from "./measureRow.js";
 export * from "./buildDsChatTokenizer.js";

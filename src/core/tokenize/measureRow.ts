@@ -1,11 +1,11 @@
 /**
- * DS-Chat's per-phase tokenization (`create_dataset_split`, spec §2.4) reduced to the lengths and flags a report needs.
+ * DS-Chat's per-phase tokenization (`create_dataset_split`, dschat/utils/data/data_utils.py:168-238 at 83757d9c) reduced to the lengths and flags a report needs.
  * Works on DS-Chat's strings for a row, so it serves `local/jsonfile` rows and canonical rows alike.
  * Isomorphic: no Node or DOM imports.
  */
 import {type DsChatStrings, type Phase, usableInPhase} from "../canonical.js";
 import {type DsChatTokenizer, encodeJoined, truncateWithSpecialTokens} from "./dschatTokenizer.js";
-import {END_OF_CONVERSATION_TOKEN} from "./modelFamily.js";
+import {END_OF_CONVERSATION_TOKEN} from "./tokenizerRules.js";
 
 export interface SequenceLimits {
   /** `--max_seq_len` of steps 1 and 2 (DS-Chat default 512). */

@@ -1,0 +1,69 @@
+import {versioned} from "../../src/core/contract/schemaVersions.js";
+import {convertDataset, DEFAULT_EVAL_RATIO, DEFAULT_SEED, type ConvertSummary} from "../../loaders/engine/convert.js";
+import {defineCommand} from "../command.js";
+import {option} from "../options/optionSpec.js";
+import {decimal, seed, text} from "../options/parsers.js";
+import {createProgressBar} from "../views/progress.js";
+
+/** `convert --json` (schemas/convert.schema.json): the keys scripts read since the first release, plus schema_version. */
+export function convertJson(summary: ConvertSummary) {
+  return versioned("convert", {
+    format: summary.format,
+    rows_read: summary.rowsRead,
+    rows_converted: summary.rowsConverted,
+    rows_rejected: summary.rowsRejected,
+    train_rows: summary.trainRows,
+    eval_rows: summary.evalRows,
+    phase_rows: summary.phaseRows,
+    out: summary.out,
+    cache_hit: summary.cacheHit
+  });
+}
+
+function convertText(summary: ConvertSummary): string {
+  const n = (value: number) => value.toLocaleString("en-US");
+  const lines = [
+    `format      ${summary.format} (${summary.formatTitle})${summary.detection && summary.detection.format === summary.format ? `, confidence ${summary.detection.confidence}` : ""}`,
+    `rows        read ${n(summary.rowsRead)} = converted ${n(summary.rowsConverted)} + rejected ${n(summary.rowsRejected)}`,
+    `split       train ${n(summary.trainRows)}, eval ${n(summary.evalRows)} (${summary.splitMethod === "source" ? "the source's own splits" : "seeded draw"})`,
+    `phases      usable rows: step 1 ${n(summary.phaseRows["1"])}, step 2 ${n(summary.phaseRows["2"])}, step 3 ${n(summary.phaseRows["3"])}`,
+    `out         ${summary.out}${summary.cacheHit ? " (from cache)" : ""}`
+  ];
+  if (summary.rowsRejected > 0) lines.push(`rejects     ${summary.out}/rejects.jsonl`);
+  return lines.join("\n") + "\n";
+}
+
+export default defineCommand({
+  summary: "Convert datasets into DS-Chat local/jsonfile train.json/eval.json, with manifest and rejects",
+  synopsis: "<path...> --out <dir> [options]",
+  description: `Converts dataset files or folders into DeepSpeed-Chat local/jsonfile data: <dir>/train.json and <dir>/eval.json
+(JSON Lines of {"prompt", "chosen", "rejected"}), rejects.jsonl (rows that could not be mapped, with reasons) and
+manifest.json (inputs with sha256, format, counts, options). The output folder appears complete or not at all.
+
+Inputs: .json (array or JSON Lines), .jsonl/.ndjson, .csv/.tsv, .parquet, .arrow, any of the text ones gzip-compressed,
+and folders of them (split names come from file names: train-00000-of-00002.parquet → train).`,
+  options: {
+    "out": option({parse: text, placeholder: "DIR", required: true, example: "out/data", help: "output folder (required); replaced only if it is empty or an earlier convert output"}),
+    "format": option({parse: text, placeholder: "NAME", help: "use this format instead of detecting it (see 'dschat-studio inspect')"}),
+    "map": option({parse: text, placeholder: "K=V,...", help: "map columns yourself, e.g. --map prompt=question,chosen=answers[0],rejected=bad"}),
+    "eval-ratio": option({parse: decimal({min: 0, below: 1, example: DEFAULT_EVAL_RATIO}), default: DEFAULT_EVAL_RATIO, placeholder: "R", help: "share of rows drawn into eval.json when the source has no test/validation split"}),
+    "seed": option({parse: seed, default: DEFAULT_SEED, placeholder: "N", help: "seed of that draw"})
+  },
+  positionals: {name: "<path>", min: 1, max: Infinity},
+  schema: "convert",
+  notes: "Environment: DSCHAT_STUDIO_CACHE sets the cache folder (default data/cache in the project).",
+  async run({values, positionals}, io) {
+    const progress = createProgressBar(io.stderr);
+    let summary: ConvertSummary;
+    try {
+      summary = await convertDataset(
+        {paths: positionals, out: values.out, format: values.format, map: values.map, evalRatio: values["eval-ratio"], seed: values.seed, cwd: io.cwd, env: io.env},
+        {onProgress: progress.update}
+      );
+    } finally {
+      progress.finish();
+    }
+    for (const warning of summary.warnings) io.stderr.write(`warning: ${warning}\n`);
+    return {json: convertJson(summary), text: () => convertText(summary)};
+  }
+});

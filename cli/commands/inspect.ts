@@ -1,0 +1,84 @@
+import {versioned} from "../../src/core/contract/schemaVersions.js";
+import {inspectDataset, type InspectReport} from "../../loaders/engine/inspect.js";
+import {defineCommand} from "../command.js";
+import {option} from "../options/optionSpec.js";
+import {text} from "../options/parsers.js";
+
+/** `inspect --json` (schemas/inspect.schema.json). `raw` is the record as read: its keys are the dataset's, not ours. */
+export function inspectJson(report: InspectReport) {
+  return versioned("inspect", {
+    inputs: report.inputs.map(({source, kind, gzip, bytes, split}) => ({source, kind, gzip, bytes, split})),
+    format: report.format,
+    format_title: report.formatTitle,
+    chosen_by: report.chosenBy,
+    detection: report.detection,
+    rows: report.rows,
+    unparsable_rows: report.unparsableRows,
+    sample_size: report.sampleSize,
+    columns: report.columns.map(({name, present, types}) => ({name, present, types})),
+    examples: report.examples.map((example) => ({
+      source: example.source,
+      row: example.row,
+      raw: example.raw,
+      local_json: example.localJson,
+      dschat: example.dschat && {
+        prompt: example.dschat.prompt,
+        chosen: example.dschat.chosen,
+        rejected: example.dschat.rejected,
+        prompt_and_chosen: example.dschat.promptAndChosen,
+        prompt_and_rejected: example.dschat.promptAndRejected
+      },
+      phases: example.phases,
+      reject: example.reject
+    }))
+  });
+}
+
+function inspectText(report: InspectReport): string {
+  const lines: string[] = [];
+  for (const input of report.inputs) {
+    lines.push(`input       ${input.source}  ${input.kind}${input.gzip ? " (gzip)" : ""}, ${input.bytes.toLocaleString("en-US")} bytes${input.split ? `, split ${input.split}` : ""}`);
+  }
+  const detection = report.detection;
+  lines.push(`format      ${report.format} (${report.formatTitle})${report.chosenBy === "detection" ? "" : `, chosen by ${report.chosenBy}`}`);
+  if (detection) {
+    lines.push(`detected    ${detection.format}, confidence ${detection.confidence}: ${detection.explanation}`);
+    for (const alternative of detection.alternatives) lines.push(`  or        ${alternative.format}, confidence ${alternative.confidence}: ${alternative.explanation}`);
+  }
+  if (report.rows !== null) lines.push(`rows        ${report.rows.toLocaleString("en-US")}${report.unparsableRows ? ` (${report.unparsableRows} unparsable)` : ""}`);
+  lines.push(`columns     ${report.columns.map((column) => `${column.name}: ${column.types.join("|")}${column.present < report.sampleSize ? ` (${column.present}/${report.sampleSize})` : ""}`).join(", ")}`);
+  report.examples.forEach((example, index) => {
+    lines.push("", `example ${index + 1}: ${example.source} row ${example.row}`);
+    lines.push(`  raw       ${clip(JSON.stringify(example.raw), 300)}`);
+    if (example.reject !== null) lines.push(`  rejected  ${example.reject}`);
+    else {
+      lines.push(`  prompt    ${clip(JSON.stringify(example.localJson!.prompt), 300)}`);
+      lines.push(`  chosen    ${clip(JSON.stringify(example.localJson!.chosen), 300)}`);
+      lines.push(`  rejected  ${clip(JSON.stringify(example.localJson!.rejected), 300)}`);
+      lines.push(`  phases    ${example.phases.join(", ") || "none"}`);
+    }
+  });
+  return lines.join("\n") + "\n";
+}
+
+function clip(value: string, max: number): string {
+  return value.length > max ? `${value.slice(0, max - 1)}…` : value;
+}
+
+export default defineCommand({
+  summary: "Detect a dataset's format and show its columns, row count and 3 converted examples",
+  synopsis: "<path...> [--format NAME] [--map k=v,...] [--json]",
+  description: `Shows what 'convert' would do with the inputs, writing nothing: the detected format with its confidence, explanation
+and alternatives, the row count, the columns of the sampled records, and the first 3 records, raw and converted into
+the DS-Chat strings (prompt, chosen, rejected) that train.json would hold.`,
+  options: {
+    format: option({parse: text, placeholder: "NAME", help: "use this format instead of detecting it"}),
+    map: option({parse: text, placeholder: "K=V,...", help: "map columns yourself, e.g. --map prompt=question,chosen=answers[0]"})
+  },
+  positionals: {name: "<path>", min: 1, max: Infinity},
+  schema: "inspect",
+  async run({values, positionals}, io) {
+    const report = await inspectDataset({paths: positionals, format: values.format, map: values.map, cwd: io.cwd});
+    return {json: inspectJson(report), text: () => inspectText(report)};
+  }
+});

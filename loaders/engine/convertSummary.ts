@@ -1,0 +1,64 @@
+/**
+ * What `convertDataset` takes and returns, as types of their own: the engine (convert.ts), the manifest builder and the
+ * CLI all use them, and none of those should import another for a type. The JSON a user sees is mapped from
+ * `ConvertSummary` explicitly (`convert --json`, manifest.json), never serialised as is.
+ */
+import type {PhaseCounts} from "../../src/core/contract/manifest.js";
+import type {Detection} from "../../src/core/formats/index.js";
+
+export const DEFAULT_EVAL_RATIO = 0.1;
+export const DEFAULT_SEED = 1234;
+
+export interface ConvertOptions {
+  paths: readonly string[];
+  /** Folder to write train.json, eval.json, rejects.jsonl and manifest.json to; null = fill the cache only. */
+  out?: string | null;
+  /** Force a format by name instead of detecting it. */
+  format?: string | null;
+  /** Column mapping, e.g. "prompt=question,chosen=answers[0]". */
+  map?: string | null;
+  /** Share of rows drawn into eval.json when the source has no eval split of its own. */
+  evalRatio?: number;
+  seed?: number;
+  cwd?: string;
+  /** Supplies DSCHAT_STUDIO_CACHE. */
+  env?: NodeJS.ProcessEnv;
+  /** Convert JSON Lines on worker threads: "auto" (default) does for inputs of 32 MiB or more. Output is identical either way. */
+  workers?: boolean | "auto";
+}
+
+export interface ConvertProgress {
+  bytesDone: number;
+  bytesTotal: number;
+  rowsRead: number;
+}
+
+export interface ConvertEffects {
+  onProgress?: (progress: ConvertProgress) => void;
+  log?: (message: string) => void;
+  /** Runs after every output is written, just before anything is committed; tests throw here to check atomicity. */
+  beforeCommit?: () => void | Promise<void>;
+}
+
+export interface ConvertSummary {
+  format: string;
+  formatTitle: string;
+  /** What detection found (also with --format/--map, when something fits; null otherwise). */
+  detection: Detection | null;
+  rowsRead: number;
+  rowsConverted: number;
+  rowsRejected: number;
+  trainRows: number;
+  evalRows: number;
+  /** Rows usable per DS-Chat phase, train and eval together, and per side. */
+  phaseRows: PhaseCounts;
+  phaseRowsBySplit: {train: PhaseCounts; eval: PhaseCounts};
+  /** "source": eval.json holds the source's own test/validation/eval files; "seeded": rows drawn by hash of (seed, id). */
+  splitMethod: "source" | "seeded";
+  warnings: string[];
+  cacheKey: string;
+  /** The cache entry: canonical Parquet parts under `canonical/`, plus copies of the outputs. */
+  cacheDir: string;
+  cacheHit: boolean;
+  out: string | null;
+}

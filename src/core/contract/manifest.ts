@@ -1,0 +1,133 @@
+/**
+ * `manifest.json`, the record `dschat-studio convert` writes beside train.json and eval.json (and into each cache entry):
+ * what went in, how it was read, and every count that came out. One type, one reader: the Datasets list, `plan --data`,
+ * `lint` and the page loaders all read a manifest through `parseManifest`. Schema: schemas/manifest.schema.json.
+ * Isomorphic: no Node or DOM imports.
+ */
+import {checkKeys, checkSchemaVersion, readArray, readBoolean, readChoice, readNumber, readObject, readString} from "./jsonFields.js";
+import {SCHEMA_VERSIONS} from "./schemaVersions.js";
+
+export const MANIFEST_FILE = "manifest.json";
+
+/** Rows per DS-Chat phase ("1" SFT, "2" reward model, "3" PPO prompts). */
+export type PhaseCounts = Record<"1" | "2" | "3", number>;
+
+export interface ManifestInput {
+  source: string;
+  bytes: number;
+  sha256: string;
+  kind: string;
+  gzip: boolean;
+  split: string | null;
+}
+
+export interface ManifestDetection {
+  format: string;
+  confidence: number;
+  explanation: string;
+  alternatives: Array<{format: string; confidence: number; explanation: string}>;
+}
+
+export interface Manifest {
+  schema_version: (typeof SCHEMA_VERSIONS)["manifest"];
+  tool: "dschat-studio convert";
+  engine_version: string;
+  formats_version: string;
+  inputs: ManifestInput[];
+  format: {name: string; title: string; chosen_by: "detection" | "--format" | "--map"; detection: ManifestDetection | null; map: string | null};
+  options: {format: string | null; map: string | null; eval_ratio: number; seed: number};
+  split: {method: "source" | "seeded"; explanation: string};
+  counts: {read: number; converted: number; rejected: number; train: number; eval: number; phases: {train: PhaseCounts; eval: PhaseCounts}};
+  local_jsonfile: {layout: string; deviations: Array<{rows: number; first_row: string; summary: string}>};
+  warnings: string[];
+  cache_key: string;
+}
+
+const FIX = "Run 'dschat-studio convert' again to rewrite it (or delete manifest.json: train.json and eval.json do not need it).";
+const KEYS = ["schema_version", "tool", "engine_version", "formats_version", "inputs", "format", "options", "split", "counts", "local_jsonfile", "warnings", "cache_key"];
+
+const count = (value: unknown, field: string) => readNumber(value, field, FIX, {integer: true, min: 0});
+const nullableString = (value: unknown, field: string) => (value === null ? null : readString(value, field, FIX));
+
+function phaseCounts(value: unknown, field: string): PhaseCounts {
+  const object = readObject(value, field, FIX);
+  return {"1": count(object["1"], `${field}.1`), "2": count(object["2"], `${field}.2`), "3": count(object["3"], `${field}.3`)};
+}
+
+function detection(value: unknown, field: string): ManifestDetection | null {
+  if (value === null) return null;
+  const object = readObject(value, field, FIX);
+  const alternative = (item: unknown, at: string) => {
+    const entry = readObject(item, at, FIX);
+    return {format: readString(entry.format, `${at}.format`, FIX), confidence: readNumber(entry.confidence, `${at}.confidence`, FIX), explanation: readString(entry.explanation, `${at}.explanation`, FIX, {allowEmpty: true})};
+  };
+  return {
+    ...alternative(object, field),
+    alternatives: readArray(object.alternatives, `${field}.alternatives`, FIX).map((item, i) => alternative(item, `${field}.alternatives[${i}]`))
+  };
+}
+
+/** Checks an untrusted manifest.json value against the contract; the caller adds the file to the error's location. */
+export function parseManifest(json: unknown): Manifest {
+  const manifest = readObject(json, "manifest", FIX);
+  checkSchemaVersion(manifest, SCHEMA_VERSIONS.manifest, "manifest.json", FIX);
+  checkKeys(manifest, KEYS, "manifest", FIX);
+  const format = readObject(manifest.format, "format", FIX);
+  const options = readObject(manifest.options, "options", FIX);
+  const split = readObject(manifest.split, "split", FIX);
+  const counts = readObject(manifest.counts, "counts", FIX);
+  const phases = readObject(counts.phases, "counts.phases", FIX);
+  const local = readObject(manifest.local_jsonfile, "local_jsonfile", FIX);
+  return {
+    schema_version: SCHEMA_VERSIONS.manifest,
+    tool: "dschat-studio convert",
+    engine_version: readString(manifest.engine_version, "engine_version", FIX),
+    formats_version: readString(manifest.formats_version, "formats_version", FIX),
+    inputs: readArray(manifest.inputs, "inputs", FIX).map((item, i) => {
+      const input = readObject(item, `inputs[${i}]`, FIX);
+      return {
+        source: readString(input.source, `inputs[${i}].source`, FIX),
+        bytes: count(input.bytes, `inputs[${i}].bytes`),
+        sha256: readString(input.sha256, `inputs[${i}].sha256`, FIX),
+        kind: readString(input.kind, `inputs[${i}].kind`, FIX),
+        gzip: readBoolean(input.gzip, `inputs[${i}].gzip`, FIX),
+        split: nullableString(input.split, `inputs[${i}].split`)
+      };
+    }),
+    format: {
+      name: readString(format.name, "format.name", FIX),
+      title: readString(format.title, "format.title", FIX),
+      chosen_by: readChoice(format.chosen_by, "format.chosen_by", FIX, ["detection", "--format", "--map"] as const),
+      detection: detection(format.detection, "format.detection"),
+      map: nullableString(format.map, "format.map")
+    },
+    options: {
+      format: nullableString(options.format, "options.format"),
+      map: nullableString(options.map, "options.map"),
+      eval_ratio: readNumber(options.eval_ratio, "options.eval_ratio", FIX, {min: 0}),
+      seed: count(options.seed, "options.seed")
+    },
+    split: {method: readChoice(split.method, "split.method", FIX, ["source", "seeded"] as const), explanation: readString(split.explanation, "split.explanation", FIX)},
+    counts: {
+      read: count(counts.read, "counts.read"),
+      converted: count(counts.converted, "counts.converted"),
+      rejected: count(counts.rejected, "counts.rejected"),
+      train: count(counts.train, "counts.train"),
+      eval: count(counts.eval, "counts.eval"),
+      phases: {train: phaseCounts(phases.train, "counts.phases.train"), eval: phaseCounts(phases.eval, "counts.phases.eval")}
+    },
+    local_jsonfile: {
+      layout: readString(local.layout, "local_jsonfile.layout", FIX),
+      deviations: readArray(local.deviations, "local_jsonfile.deviations", FIX).map((item, i) => {
+        const deviation = readObject(item, `local_jsonfile.deviations[${i}]`, FIX);
+        return {
+          rows: count(deviation.rows, `local_jsonfile.deviations[${i}].rows`),
+          first_row: readString(deviation.first_row, `local_jsonfile.deviations[${i}].first_row`, FIX),
+          summary: readString(deviation.summary, `local_jsonfile.deviations[${i}].summary`, FIX)
+        };
+      })
+    },
+    warnings: readArray(manifest.warnings, "warnings", FIX).map((item, i) => readString(item, `warnings[${i}]`, FIX)),
+    cache_key: readString(manifest.cache_key, "cache_key", FIX)
+  };
+}

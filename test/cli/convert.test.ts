@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import {existsSync, mkdtempSync, readFileSync, rmSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {after, describe, it} from "node:test";
+import {json, runCli} from "../helpers/cli.js";
+import {assertMatchesSchema} from "../helpers/schemas.js";
+
+const temp = mkdtempSync(join(tmpdir(), "cli-convert-"));
+after(() => rmSync(temp, {recursive: true, force: true}));
+const env = {DSCHAT_STUDIO_CACHE: join(temp, "cache")};
+
+describe("dschat-studio convert <path...> --out <dir> --json", () => {
+  it("prints exactly one JSON object with the contract's keys, and nothing on stderr", async () => {
+    const out = join(temp, "dpo");
+    const run = await runCli(["convert", "test/fixtures/llama-factory/dpo_zh_demo.json", "--out", out, "--json"], {env});
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, "");
+    const result = json(run, "convert");
+    assert.deepEqual(Object.keys(result), ["schema_version", "format", "rows_read", "rows_converted", "rows_rejected", "train_rows", "eval_rows", "phase_rows", "out", "cache_hit"]);
+    assert.deepEqual([result.format, result.rows_read, result.rows_converted, result.rows_rejected], ["sharegpt-preference", 300, 300, 0]);
+    assert.equal(result.train_rows + result.eval_rows, 300);
+    assert.deepEqual(result.phase_rows, {"1": 300, "2": 300, "3": 300});
+    assert.deepEqual([result.out, result.cache_hit], [out, false]);
+    assert.equal(readFileSync(join(out, "train.json"), "utf8").split("\n").length - 1, result.train_rows);
+    assertMatchesSchema("manifest", JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")));
+    const again = json(await runCli(["convert", "test/fixtures/llama-factory/dpo_zh_demo.json", "--out", out, "--json"], {env}), "convert");
+    assert.equal(again.cache_hit, true);
+  });
+  it("prints read = converted + rejected for people, and warnings on stderr", async () => {
+    const {code, stdout, stderr} = await runCli(["convert", "test/fixtures/malformed/broken-lines.jsonl", "--out", join(temp, "broken"), "--eval_ratio", "0.2", "--seed", "7"], {env});
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^rows +read 5 = converted 3 \+ rejected 2$/m);
+    assert.match(stdout, /^rejects +.*broken\/rejects\.jsonl$/m);
+    const manifest = JSON.parse(readFileSync(join(temp, "broken", "manifest.json"), "utf8"));
+    assert.deepEqual(manifest.options, {format: null, map: null, eval_ratio: 0.2, seed: 7});
+  });
+});
+
+describe("dschat-studio convert on unusable input", () => {
+  // One file per kind of failure; the engine tests cover the rest of the malformed corpus without spawning.
+  const cases: Array<[string, RegExp]> = [
+    ["not-json.json", /^dschat-studio convert: not-json\.json: is not JSON, JSON Lines, CSV\/TSV, Parquet or Arrow: line 1 starts with "hello/],
+    ["truncated.jsonl.gz", /^dschat-studio convert: truncated\.jsonl\.gz: not readable gzip: unexpected end of file \(after 6786 compressed bytes, at decompressed byte \d+\)/],
+    ["invalid-utf8.jsonl", /^dschat-studio convert: invalid-utf8\.jsonl line 2 \(byte 1703\): not valid UTF-8\n  fix: Re-encode the file as UTF-8/],
+    ["empty.jsonl", /^dschat-studio convert: empty\.jsonl: is empty \(0 bytes\)$/m],
+    ["all-broken.jsonl", /^dschat-studio convert: all-broken\.jsonl: no row could be converted: 3 rows read and none is valid JSON or CSV/]
+  ];
+  it("exits 2 with a message naming the file, position and fix, writes nothing to stdout and no output folder", async () => {
+    const runs = await Promise.all(cases.map(([file]) => runCli(["convert", `test/fixtures/malformed/${file}`, "--out", join(temp, `bad-${file}`), "--json"], {env})));
+    runs.forEach(({code, stdout, stderr}, i) => {
+      const [file, message] = cases[i];
+      assert.equal(code, 2, `${file}: ${stderr}`);
+      assert.equal(stdout, "", file);
+      assert.match(stderr, message, file);
+      assert.match(stderr, /\n  fix: \S/, `${file}: says the fix`);
+      assert.doesNotMatch(stderr, /\n\s+at /, `${file}: no stack trace`);
+      assert.equal(existsSync(join(temp, `bad-${file}`)), false, file);
+    });
+  });
+  it("exits 2 on bad arguments, before reading any input", async () => {
+    const [noOut, badRatio, bothFormatAndMap, badFormat, badSeed] = await Promise.all([
+      runCli(["convert", "test/fixtures/llama-factory/identity.json"], {env}),
+      runCli(["convert", "test/fixtures/llama-factory/identity.json", "--out", join(temp, "r"), "--eval-ratio", "1.5"], {env}),
+      runCli(["convert", "no/such/input.json", "--out", join(temp, "f"), "--format", "alpaca", "--map", "prompt=instruction,chosen=output"], {env}),
+      runCli(["convert", "no/such/input.json", "--out", join(temp, "g"), "--format", "alpacca"], {env}),
+      runCli(["convert", "test/fixtures/llama-factory/identity.json", "--out", join(temp, "s"), "--seed", "1e3"], {env})
+    ]);
+    assert.deepEqual([noOut.code, badRatio.code, bothFormatAndMap.code, badFormat.code, badSeed.code], [2, 2, 2, 2, 2]);
+    assert.match(noOut.stderr, /--out: is required/);
+    assert.match(badRatio.stderr, /--eval-ratio: "1\.5" must be below 1/);
+    assert.match(bothFormatAndMap.stderr, /--format and --map cannot be combined/, "checked before the missing input is noticed");
+    assert.match(badFormat.stderr, /--format: unknown format "alpacca"\n  fix: Did you mean alpaca\?/);
+    assert.match(badSeed.stderr, /--seed: "1e3" is not a whole number\n  fix: Pass digits only, e\.g\. --seed 1234/);
+  });
+});

@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import {describe, it} from "node:test";
+import {json, runCli} from "../helpers/cli.js";
+
+const EDGE = "test/fixtures/converted/edge-cases";
+const stats = (...args: string[]) => runCli(["stats", ...args]);
+
+describe("dschat-studio stats <converted-dir> --tokenizer NAME", () => {
+  it("prints the per-phase report and exits 0", async () => {
+    const result = await stats(EDGE, "--tokenizer", "llama2", "--data-split", "0,10,0", "--max-seq-len", "64");
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /tokenizer {6}meta-llama\/Llama-2-7b-hf \(family llama\)/);
+    assert.match(result.stdout, /BOS 1; EOS "<\/s>" = 1 token\(s\); "<\|endoftext\|>" = 7 token\(s\); pad id 32000 \(\[PAD\] added\); vocab 32001 → embeddings resized to 32008/);
+    assert.match(result.stdout, /phase 2 \(step 2 reward model\), train: 12 rows from the split, 2 skipped \(null\), 10 used/);
+    assert.match(result.stdout, /identical pairs \(no signal\) +2 of 10 \(20\.0%\) {2}e\.g\. train\.json:2, train\.json:9/);
+    assert.match(result.stdout, /phase 1 \(step 1 SFT\), train: 0 rows .* empty: step 1 has nothing to train on\./);
+    assert.match(result.stdout, /phase 1 \(step 1 SFT\), eval: 0 rows .* empty: DS-Chat's evaluation crashes with UnboundLocalError/);
+    assert.equal(result.stderr, "");
+  });
+
+  it("--json prints one document; --model switches the family rules (OPT's </s> BOS)", async () => {
+    const report = json(await stats(EDGE, "--tokenizer", "gpt2", "--model", "facebook/opt-350m", "--sample", "5", "--json"), "stats");
+    assert.equal(report.tokenizer.family, "opt");
+    assert.equal(report.tokenizer.end_of_text_tokens, 7);
+    assert.equal(report.settings.sample, 5);
+    assert.deepEqual(report.partitions.map((p: {phase: number; split: string}) => `${p.phase}${p.split}`), ["1train", "1eval", "2train", "2eval", "3train", "3eval"]);
+  });
+
+  it("exits 2 with a fix on unusable input", async () => {
+    const [noTokenizer, missing, badSplit, zeroSample, unknownTokenizer, bogus] = await Promise.all([
+      stats(EDGE),
+      stats("test/fixtures/converted", "--tokenizer", "gpt2"),
+      stats(EDGE, "--tokenizer", "gpt2", "--data-split", "2,x,4"),
+      stats(EDGE, "--tokenizer", "gpt2", "--sample", "0"),
+      stats(EDGE, "--tokenizer", "no-such-model"),
+      stats(EDGE, "--tokenizer", "gpt2", "--bogus")
+    ]);
+    assert.deepEqual([noTokenizer, missing, badSplit, zeroSample, unknownTokenizer, bogus].map((run) => run.code), [2, 2, 2, 2, 2, 2]);
+    assert.match(noTokenizer.stderr, /--tokenizer: is required/);
+    assert.match(missing.stderr, /has no train\.json or eval\.json/);
+    assert.match(badSplit.stderr, /--data-split: data_split "2,x,4": part 2/);
+    assert.match(unknownTokenizer.stderr, /--tokenizer: "no-such-model" is not in the Hugging Face cache/);
+  });
+});
