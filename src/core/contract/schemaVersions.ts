@@ -18,7 +18,7 @@ export const SCHEMA_VERSIONS = {
   /** `lint --rules --json` */
   "lint-rules": 1,
   /** `plan --json` */
-  "plan-report": 1,
+  "plan-report": 2,
   /** `plan.json`: the plan itself (`plan --out`, the Config page's download, `plan --from`, `lint --plan`) */
   "plan": 1,
   /** `plan --instances --json`, and what `plan --catalog` reads */

@@ -45,6 +45,8 @@ export interface StepMemoryReport {
   reserved_gib: number;
   fits: boolean;
   terms: MemoryTermReport[];
+  /** Each phase's peak (steps 1 and 2: forward, backward, backward end, optimizer step, evaluation). */
+  phases: {phase: string; allocated_gib: number}[];
   host_gib: number;
   host: MemoryTermReport[];
   /** Parameter counts by model role (step1, actor, critic, …). */
@@ -213,6 +215,7 @@ export function planReport(plan: Plan, options: PlanReportOptions = {}): PlanRep
         reserved_gib: toGiB(step.reservedBytes),
         fits: step.reservedBytes <= instance.gpu.memoryGiB * GiB,
         terms: terms(step.terms),
+        phases: step.phases.map((phase) => ({phase: phase.phase, allocated_gib: toGiB(phase.bytes)})),
         host_gib: toGiB(step.hostBytesPerNode),
         host: terms(step.host),
         params: Object.fromEntries(Object.entries(step.counts).map(([name, c]) => [name, {params: c.params, trainable: c.trainable, lora_params: c.loraParams}])),
