@@ -85,7 +85,7 @@ export function convertBatch(items: Iterable<RecordItem>, {source, split, adapte
     const local = toLocalJsonRow(row);
     const deviation = localJsonDeviation(row);
     if (deviation) {
-      const kind = deviation.deviations.map((d) => d.method).join(",");
+      const {kind} = deviation;
       const seen = counts.deviations[kind];
       if (seen) seen.rows++;
       else counts.deviations[kind] = {rows: 1, firstId: row.id, summary: deviation.summary};

@@ -1,4 +1,4 @@
-import type {CanonicalRow, DsChatStrings, Phase, RejectedRow, Turn} from "../canonical.js";
+import type {CanonicalRow, DsChatStrings, MethodRaises, Phase, RejectedRow, Turn} from "../canonical.js";
 import {phasesOf} from "../canonical.js";
 import {excerptOf} from "./excerptOf.js";
 import {renderDsChat} from "./renderDsChat.js";
@@ -38,20 +38,20 @@ export interface ExampleParts {
   rejected: string | null;
 }
 
-export function acceptRow(context: RowContext, parts: ExampleParts, dschat: DsChatStrings, phases: Phase[] = phasesOf(dschat)): ConvertResult {
-  return {
-    ok: {
-      id: `${context.source}:${context.row}`,
-      source: context.source,
-      row: context.row,
-      split: context.split,
-      conversation: parts.conversation,
-      chosen: parts.chosen,
-      rejected: parts.rejected,
-      dschat,
-      phases
-    }
+export function acceptRow(context: RowContext, parts: ExampleParts, dschat: DsChatStrings, phases: Phase[] = phasesOf(dschat), raises?: MethodRaises): ConvertResult {
+  const ok: CanonicalRow = {
+    id: `${context.source}:${context.row}`,
+    source: context.source,
+    row: context.row,
+    split: context.split,
+    conversation: parts.conversation,
+    chosen: parts.chosen,
+    rejected: parts.rejected,
+    dschat,
+    phases
   };
+  if (raises) ok.raises = raises;
+  return {ok};
 }
 
 /** A row of a non-built-in format: DS-Chat strings come from the documented convention (renderDsChat). */
