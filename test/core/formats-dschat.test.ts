@@ -193,6 +193,12 @@ describe("detection of the remaining built-ins", () => {
     assert.equal(kept.raises, undefined);
     assert.equal(localJsonDeviation(kept), null);
   });
+  it("keeps an mkqa row with no answers for step 3: get_prompt reads queries only (raw_datasets.py:578-581), get_prompt_and_chosen indexes answers[lang][0] (:594-599)", () => {
+    const result = formats["dschat:mkqa-Chinese"].convert({queries: {zh_cn: "q"}, answers: {zh_cn: []}}, {source: "inline", row: 1, split: null});
+    const kept = row(result);
+    assert.deepEqual(kept.phases, [3]);
+    assert.match(kept.raises!.promptAndChosen!, /IndexError/);
+  });
   it("keeps an HC3 row with human_answers [] for step 3 only: get_prompt reads question alone (raw_datasets.py:520-523), get_prompt_and_chosen indexes human_answers[0] (:537)", () => {
     const kept = row(convertAll("dschat:Hello-SimpleAI/HC3-Chinese", "HC3-Chinese.jsonl")[2]);
     assert.deepEqual(kept.phases, [3]);

@@ -16,6 +16,8 @@ export interface BuiltinDefinition {
   dataset: string;
   className: string;
   keys: readonly string[];
+  /** The columns the class's methods read, when not all of `keys`. */
+  reads?: readonly string[];
   detect(sample: readonly unknown[]): FormatDetection | null;
   build(record: Record<string, unknown>): {dschat: DsChatStrings; parts: ExampleParts; raises?: MethodRaises};
 }
@@ -25,6 +27,7 @@ export function dschatAdapter(definition: BuiltinDefinition): FormatAdapter {
     name: `dschat:${definition.dataset}`,
     title: `DS-Chat built-in ${definition.dataset} (${definition.className})`,
     keys: definition.keys,
+    reads: definition.reads ?? definition.keys,
     detect: definition.detect,
     convertObject(record, context) {
       try {

@@ -79,6 +79,7 @@ export const hc3Chinese = dschatAdapter({
   dataset: "Hello-SimpleAI/HC3-Chinese",
   className: "HelloSimpleAIHC3ChineseDataset",
   keys: ["question", "human_answers", "chatgpt_answers"],
+  reads: ["question", "human_answers"],
   detect: (sample) =>
     scoreSample(
       sample,
@@ -136,6 +137,7 @@ export const qgJaquad = dschatAdapter({
   dataset: "lmqg/qg_jaquad",
   className: "LmqgQgjaquadDataset",
   keys: ["question", "sentence", "paragraph", "answer"],
+  reads: ["question", "sentence"],
   detect: (sample) =>
     scoreSample(sample, 0.9, (r) => isString(r.question) && isString(r.sentence), "keys question, sentence (answer: the sentence) as in lmqg/qg_jaquad"),
   build(record) {
@@ -149,6 +151,7 @@ export const qagJaquad = dschatAdapter({
   dataset: "lmqg/qag_jaquad",
   className: "LmqgQagjaquadDataset",
   keys: ["paragraph", "questions", "answers"],
+  reads: ["paragraph", "questions"],
   detect: (sample) =>
     scoreSample(sample, 0.93, (r) => isString(r.paragraph) && Array.isArray(r.questions), "keys paragraph, questions[] (answer: the paragraph) as in lmqg/qag_jaquad"),
   build(record) {
