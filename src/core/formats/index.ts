@@ -16,3 +16,4 @@ export {EXCERPT_MAX_CHARS, excerptOf} from "./excerptOf.js";
 export {extractHhDialogue} from "./adapters/hhRlhf.js";
 export {stripWebgptCitations} from "./adapters/dschatEnglish.js";
 export {FORMATS_VERSION} from "./formatsVersion.js";
+export {type ColumnKind, type UnusedColumn, MEDIA_PLACEHOLDER, columnExample, columnKind, unusedColumnWarning} from "./columnUse.js";
