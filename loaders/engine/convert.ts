@@ -142,7 +142,6 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
   await canonical.open();
   const totals = emptyBatchCounts();
 
-
   const writeEncoded = async (batch: EncodedBatch) => {
     const {blocks} = batch;
     await train.pushEncoded(blocks.train.bytes, blocks.train.lines);

@@ -170,6 +170,19 @@ describe("convert on plain-text files (item 12)", () => {
       });
     }
   });
+  it("keeps one document per line despite a stray blank line, drops the \\r of CRLF files, and refuses bytes that are not UTF-8", async () => {
+    const texts = (fixtureRecords("llama-factory/c4_demo.jsonl") as Array<{text: string}>).map((record) => record.text.replace(/\s+/g, " ").trim());
+    const lines = [...texts.slice(0, 100), "", ...texts.slice(100)];
+    const crlf = join(temp, "c4_lines.txt");
+    writeFileSync(crlf, lines.join("\r\n") + "\r\n");
+    const summary = await convert([crlf]);
+    assert.equal(manifestOf(summary.out!).inputs[0].kind, "text-lines");
+    assert.equal(summary.rowsConverted, texts.length);
+    assert.deepEqual(outputRows(summary.out!).map((row) => row.chosen).sort(), [...texts].sort());
+    const bad = join(temp, "latin1.txt");
+    writeFileSync(bad, Buffer.concat([Buffer.from("first document\nsecond "), Buffer.from([0xe9]), Buffer.from("t\u00e9\n")]));
+    await assert.rejects(convert([bad]), /latin1\.txt byte 22: not valid UTF-8 \(near line 2\)/);
+  });
   it("reads a .txt of JSON objects as JSON Lines, and skips README/LICENSE .txt files in a folder", async () => {
     const folder = join(temp, "corpus");
     mkdirSync(folder);

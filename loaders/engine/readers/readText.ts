@@ -1,7 +1,5 @@
-import {UserError} from "../../../src/core/contract/userError.js";
-import {readFileBytes} from "./byteStream.js";
 import type {ReadOptions, RecordItem} from "./recordItem.js";
-import {findInvalidUtf8} from "./utf8.js";
+import {readTextChunks} from "./textChunks.js";
 
 /**
  * Plain text (.txt, plain or gzip), streamed: a pre-training corpus becomes `{text}` records, which the `text` format
@@ -13,11 +11,8 @@ export async function* readText(
   path: string,
   {source, gzip, paragraphs, onBytes}: {source: string; gzip: boolean; paragraphs: boolean} & ReadOptions
 ): AsyncGenerator<RecordItem[]> {
-  const decoder = new TextDecoder("utf-8", {fatal: true});
   let carry = "";
   let line = 1;
-  let bytesDecoded = 0;
-  let first = true;
   let block: string[] = [];
   let blockLine = 0;
 
@@ -39,17 +34,7 @@ export async function* readText(
     block.push(text);
   };
 
-  for await (const chunk of readFileBytes(path, {source, gzip, onBytes})) {
-    let text: string;
-    try {
-      text = decoder.decode(chunk, {stream: true});
-    } catch (error) {
-      const byte = bytesDecoded + Math.max(findInvalidUtf8(chunk, true), 0);
-      throw new UserError(`not valid UTF-8 (near line ${line})`, {where: {file: source, byte}, fix: "Re-encode the file as UTF-8 (e.g. 'iconv -f latin1 -t utf-8').", cause: error});
-    }
-    bytesDecoded += chunk.length;
-    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    first = false;
+  for await (const text of readTextChunks(path, {source, gzip, onBytes}, () => line)) {
     carry += text;
     const lines = carry.split("\n");
     carry = lines.pop()!;
@@ -58,11 +43,6 @@ export async function* readText(
     if (items.length) yield items;
   }
   const items: RecordItem[] = [];
-  try {
-    carry += decoder.decode();
-  } catch (error) {
-    throw new UserError(`not valid UTF-8: the file ends inside a character (line ${line})`, {where: {file: source, byte: bytesDecoded}, fix: "Re-encode the file as UTF-8 (e.g. 'iconv -f latin1 -t utf-8').", cause: error});
-  }
   if (carry !== "") take(carry, line, items);
   flush(items);
   if (items.length) yield items;
