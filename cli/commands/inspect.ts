@@ -1,5 +1,5 @@
 import {versioned} from "../../src/core/contract/schemaVersions.js";
-import type {Detection} from "../../src/core/formats/index.js";
+import {manifestDetection as detectionJson} from "../../loaders/engine/buildManifest.js";
 import {inspectDataset, type InspectReport} from "../../loaders/engine/inspect.js";
 import {defineCommand} from "../command.js";
 import {option} from "../options/optionSpec.js";
@@ -44,12 +44,6 @@ export function inspectJson(report: InspectReport) {
       reject: example.reject
     }))
   });
-}
-
-function detectionJson(detection: Detection | null) {
-  if (!detection) return null;
-  const entry = ({format, confidence, explanation}: {format: string; confidence: number; explanation: string}) => ({format, confidence, explanation});
-  return {...entry(detection), alternatives: detection.alternatives.map(entry)};
 }
 
 function inspectText(report: InspectReport): string {

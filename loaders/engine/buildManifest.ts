@@ -75,8 +75,8 @@ export function buildManifest(summary: ConvertSummary, {inputs, hashes, options,
   });
 }
 
-/** A detection as the manifest states it (an explicit mapping: the internal object is never written as is). */
-function manifestDetection(detection: Detection | null) {
+/** A detection as the manifest and `inspect --json` state it (an explicit mapping: the internal object is never written as is). */
+export function manifestDetection(detection: Detection | null) {
   if (!detection) return null;
   const entry = ({format, confidence, explanation}: {format: string; confidence: number; explanation: string}) => ({format, confidence, explanation});
   return {...entry(detection), alternatives: detection.alternatives.map(entry)};
