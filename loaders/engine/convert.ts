@@ -4,7 +4,7 @@ import type {Phase} from "../../src/core/canonical.js";
 import {MANIFEST_FILE, type PhaseCounts} from "../../src/core/contract/manifest.js";
 import {UserError} from "../../src/core/contract/userError.js";
 import {MAX_SEED} from "../../src/core/split/mt19937.js";
-import {DEFAULT_REASONING, FORMATS_VERSION, forcedAdapter, formatReasoningMarkers, type ReasoningOption} from "../../src/core/formats/index.js";
+import {DEFAULT_REASONING, FORMATS_VERSION, forcedAdapter, formatReasoningMarkers, REASONING_MODES, type ReasoningOption} from "../../src/core/formats/index.js";
 import {writeDirAtomically} from "./atomicDir.js";
 import {buildManifest} from "./buildManifest.js";
 import {cacheKeyOf, cacheRoot, commitCacheEntry, createStagingDir, filesUnchanged, findCacheEntry, fingerprintFiles, SUMMARY_FILE, type FileFingerprints} from "./cache.js";
@@ -41,6 +41,10 @@ export async function convertDataset(options: ConvertOptions, effects: ConvertEf
   if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new UserError(`${seed} is not a whole number from 0 to ${MAX_SEED}`, {where: {option: "--seed"}, fix: "Pass a seed such as 1234."});
   const forced = forcedAdapter({format: options.format ?? undefined, map: options.map ?? undefined});
   const reasoning = options.reasoning ?? DEFAULT_REASONING;
+  if (!REASONING_MODES.includes(reasoning.mode)) throw new UserError(`${JSON.stringify(reasoning.mode)} is not one of ${REASONING_MODES.join(", ")}`, {where: {option: "--reasoning"}, fix: "Pass --reasoning inline or --reasoning drop."});
+  if (typeof reasoning.open !== "string" || reasoning.open === "" || typeof reasoning.close !== "string") {
+    throw new UserError("needs a non-empty opening marker and a closing marker", {where: {option: "--reasoning-markers"}, fix: "Pass e.g. --reasoning-markers '<think>,</think>'."});
+  }
   const inputs = await expandInputs(options.paths, cwd);
   const hashes: string[] = [];
   for (const input of inputs) hashes.push(await sha256File(input.path));

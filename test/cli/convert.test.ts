@@ -79,14 +79,18 @@ describe("dschat-studio convert on unusable input", () => {
     });
   });
   it("exits 2 on bad arguments, before reading any input", async () => {
-    const [noOut, badRatio, bothFormatAndMap, badFormat, badSeed] = await Promise.all([
+    const [noOut, badRatio, bothFormatAndMap, badFormat, badSeed, badReasoning, badMarkers] = await Promise.all([
       runCli(["convert", "test/fixtures/llama-factory/identity.json"], {env}),
       runCli(["convert", "test/fixtures/llama-factory/identity.json", "--out", join(temp, "r"), "--eval-ratio", "1.5"], {env}),
       runCli(["convert", "no/such/input.json", "--out", join(temp, "f"), "--format", "alpaca", "--map", "prompt=instruction,chosen=output"], {env}),
       runCli(["convert", "no/such/input.json", "--out", join(temp, "g"), "--format", "alpacca"], {env}),
-      runCli(["convert", "test/fixtures/llama-factory/identity.json", "--out", join(temp, "s"), "--seed", "1e3"], {env})
+      runCli(["convert", "test/fixtures/llama-factory/identity.json", "--out", join(temp, "s"), "--seed", "1e3"], {env}),
+      runCli(["convert", "no/such/input.json", "--out", join(temp, "t"), "--reasoning", "keep"], {env}),
+      runCli(["convert", "no/such/input.json", "--out", join(temp, "u"), "--reasoning-markers", "<think>"], {env})
     ]);
-    assert.deepEqual([noOut.code, badRatio.code, bothFormatAndMap.code, badFormat.code, badSeed.code], [2, 2, 2, 2, 2]);
+    assert.deepEqual([noOut.code, badRatio.code, bothFormatAndMap.code, badFormat.code, badSeed.code, badReasoning.code, badMarkers.code], [2, 2, 2, 2, 2, 2, 2]);
+    assert.match(badReasoning.stderr, /--reasoning: "keep" is not one of inline, drop/);
+    assert.match(badMarkers.stderr, /--reasoning-markers: "<think>" has 0 commas; expected OPEN,CLOSE\n  fix: Pass the opening and closing marker separated by one comma/);
     assert.match(noOut.stderr, /--out: is required/);
     assert.match(badRatio.stderr, /--eval-ratio: "1\.5" must be below 1/);
     assert.match(bothFormatAndMap.stderr, /--format and --map cannot be combined/, "checked before the missing input is noticed");
