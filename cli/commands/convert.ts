@@ -3,9 +3,13 @@ import {convertDataset, DEFAULT_EVAL_RATIO, DEFAULT_SEED, type ConvertSummary} f
 import {defineCommand} from "../command.js";
 import {option} from "../options/optionSpec.js";
 import {decimal, seed, text} from "../options/parsers.js";
+import {reasoningOf, reasoningOptions} from "../options/reasoningOptions.js";
 import {createProgressBar} from "../views/progress.js";
 
-/** `convert --json` (schemas/convert.schema.json): the keys scripts read since the first release, plus schema_version. */
+/**
+ * `convert --json` (schemas/convert.schema.json): the keys scripts read since the first release, plus schema_version,
+ * each input file's format, counts and unused columns, and the warnings.
+ */
 export function convertJson(summary: ConvertSummary) {
   return versioned("convert", {
     format: summary.format,
@@ -16,7 +20,19 @@ export function convertJson(summary: ConvertSummary) {
     eval_rows: summary.evalRows,
     phase_rows: summary.phaseRows,
     out: summary.out,
-    cache_hit: summary.cacheHit
+    cache_hit: summary.cacheHit,
+    inputs: summary.inputs.map((input) => ({
+      source: input.source,
+      format: input.format,
+      chosen_by: input.chosenBy,
+      confidence: input.detection && input.detection.format === input.format ? input.detection.confidence : null,
+      rows_read: input.read,
+      rows_converted: input.converted,
+      rows_rejected: input.rejected,
+      reasoning_rows: input.reasoningRows,
+      unused_columns: input.unusedColumns.map(({name, rows, looksLike}) => ({name, rows, looks_like: looksLike}))
+    })),
+    warnings: summary.warnings
   });
 }
 
@@ -24,6 +40,13 @@ function convertText(summary: ConvertSummary): string {
   const n = (value: number) => value.toLocaleString("en-US");
   const lines = [
     `format      ${summary.format} (${summary.formatTitle})${summary.detection && summary.detection.format === summary.format ? `, confidence ${summary.detection.confidence}` : ""}`,
+    ...(summary.inputs.length > 1 || summary.inputs.some((input) => input.unusedColumns.length)
+      ? summary.inputs.map(
+          (input) =>
+            `input       ${input.source}: ${input.format}${input.detection && input.detection.format === input.format ? ` (confidence ${input.detection.confidence})` : ""}, read ${n(input.read)} = converted ${n(input.converted)} + rejected ${n(input.rejected)}` +
+            (input.unusedColumns.length ? `; not used: ${input.unusedColumns.map((column) => `${column.name} (${column.looksLike})`).join(", ")}` : "")
+        )
+      : []),
     `rows        read ${n(summary.rowsRead)} = converted ${n(summary.rowsConverted)} + rejected ${n(summary.rowsRejected)}`,
     `split       train ${n(summary.trainRows)}, eval ${n(summary.evalRows)} (${summary.splitMethod === "source" ? "the source's own splits" : "seeded draw"})`,
     `phases      usable rows: step 1 ${n(summary.phaseRows["1"])}, step 2 ${n(summary.phaseRows["2"])}, step 3 ${n(summary.phaseRows["3"])}`,
@@ -40,14 +63,17 @@ export default defineCommand({
 (JSON Lines of {"prompt", "chosen", "rejected"}), rejects.jsonl (rows that could not be mapped, with reasons) and
 manifest.json (inputs with sha256, format, counts, options). The output folder appears complete or not at all.
 
-Inputs: .json (array or JSON Lines), .jsonl/.ndjson, .csv/.tsv, .parquet, .arrow, any of the text ones gzip-compressed,
-and folders of them (split names come from file names: train-00000-of-00002.parquet → train).`,
+Inputs: .json (array or JSON Lines), .jsonl/.ndjson, .csv/.tsv, .txt (plain text: one document per line, or per
+blank-line-separated block), .parquet, .arrow, any of the text ones gzip-compressed, and folders of them (split names
+come from file names: train-00000-of-00002.parquet → train). Each file's format is detected from its own records.
+Columns no format reads are named in the manifest and on stderr.`,
   options: {
     "out": option({parse: text, placeholder: "DIR", required: true, example: "out/data", help: "output folder (required); replaced only if it is empty or an earlier convert output"}),
     "format": option({parse: text, placeholder: "NAME", help: "use this format instead of detecting it (see 'dschat-studio inspect')"}),
     "map": option({parse: text, placeholder: "K=V,...", help: "map columns yourself, e.g. --map prompt=question,chosen=answers[0],rejected=bad"}),
     "eval-ratio": option({parse: decimal({min: 0, below: 1, example: DEFAULT_EVAL_RATIO}), default: DEFAULT_EVAL_RATIO, placeholder: "R", help: "share of rows drawn into eval.json when the source has no test/validation split"}),
-    "seed": option({parse: seed, default: DEFAULT_SEED, placeholder: "N", help: "seed of that draw"})
+    "seed": option({parse: seed, default: DEFAULT_SEED, placeholder: "N", help: "seed of that draw"}),
+    ...reasoningOptions
   },
   positionals: {name: "<path>", min: 1, max: Infinity},
   schema: "convert",
@@ -57,7 +83,7 @@ and folders of them (split names come from file names: train-00000-of-00002.parq
     let summary: ConvertSummary;
     try {
       summary = await convertDataset(
-        {paths: positionals, out: values.out, format: values.format, map: values.map, evalRatio: values["eval-ratio"], seed: values.seed, cwd: io.cwd, env: io.env},
+        {paths: positionals, out: values.out, format: values.format, map: values.map, evalRatio: values["eval-ratio"], seed: values.seed, reasoning: reasoningOf(values), cwd: io.cwd, env: io.env},
         {onProgress: progress.update}
       );
     } finally {

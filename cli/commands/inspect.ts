@@ -1,17 +1,29 @@
 import {versioned} from "../../src/core/contract/schemaVersions.js";
+import {manifestDetection as detectionJson} from "../../loaders/engine/buildManifest.js";
 import {inspectDataset, type InspectReport} from "../../loaders/engine/inspect.js";
 import {defineCommand} from "../command.js";
 import {option} from "../options/optionSpec.js";
 import {text} from "../options/parsers.js";
+import {reasoningOf, reasoningOptions} from "../options/reasoningOptions.js";
 
 /** `inspect --json` (schemas/inspect.schema.json). `raw` is the record as read: its keys are the dataset's, not ours. */
 export function inspectJson(report: InspectReport) {
   return versioned("inspect", {
-    inputs: report.inputs.map(({source, kind, gzip, bytes, split}) => ({source, kind, gzip, bytes, split})),
+    inputs: report.inputs.map(({source, kind, gzip, bytes, split, format, chosenBy, detection, unusedColumns}) => ({
+      source,
+      kind,
+      gzip,
+      bytes,
+      split,
+      format,
+      chosen_by: chosenBy,
+      detection: detectionJson(detection),
+      unused_columns: unusedColumns.map(({name, present, looksLike}) => ({name, present, looks_like: looksLike}))
+    })),
     format: report.format,
     format_title: report.formatTitle,
     chosen_by: report.chosenBy,
-    detection: report.detection,
+    detection: detectionJson(report.detection),
     rows: report.rows,
     unparsable_rows: report.unparsableRows,
     sample_size: report.sampleSize,
@@ -37,7 +49,8 @@ export function inspectJson(report: InspectReport) {
 function inspectText(report: InspectReport): string {
   const lines: string[] = [];
   for (const input of report.inputs) {
-    lines.push(`input       ${input.source}  ${input.kind}${input.gzip ? " (gzip)" : ""}, ${input.bytes.toLocaleString("en-US")} bytes${input.split ? `, split ${input.split}` : ""}`);
+    lines.push(`input       ${input.source}  ${input.kind}${input.gzip ? " (gzip)" : ""}, ${input.bytes.toLocaleString("en-US")} bytes${input.split ? `, split ${input.split}` : ""}, format ${input.format}`);
+    if (input.unusedColumns.length) lines.push(`  not used  ${input.unusedColumns.map((column) => `${column.name} (${column.looksLike}, ${column.present} sampled records)`).join(", ")}`);
   }
   const detection = report.detection;
   lines.push(`format      ${report.format} (${report.formatTitle})${report.chosenBy === "detection" ? "" : `, chosen by ${report.chosenBy}`}`);
@@ -73,12 +86,13 @@ and alternatives, the row count, the columns of the sampled records, and the fir
 the DS-Chat strings (prompt, chosen, rejected) that train.json would hold.`,
   options: {
     format: option({parse: text, placeholder: "NAME", help: "use this format instead of detecting it"}),
-    map: option({parse: text, placeholder: "K=V,...", help: "map columns yourself, e.g. --map prompt=question,chosen=answers[0]"})
+    map: option({parse: text, placeholder: "K=V,...", help: "map columns yourself, e.g. --map prompt=question,chosen=answers[0]"}),
+    ...reasoningOptions
   },
   positionals: {name: "<path>", min: 1, max: Infinity},
   schema: "inspect",
   async run({values, positionals}, io) {
-    const report = await inspectDataset({paths: positionals, format: values.format, map: values.map, cwd: io.cwd});
+    const report = await inspectDataset({paths: positionals, format: values.format, map: values.map, reasoning: reasoningOf(values), cwd: io.cwd});
     return {json: inspectJson(report), text: () => inspectText(report)};
   }
 });

@@ -6,6 +6,7 @@
  */
 import type {Phase} from "../../src/core/canonical.js";
 import {locate, UserError} from "../../src/core/contract/userError.js";
+import {parseReasoningMarkers} from "../../src/core/formats/reasoning.js";
 import {parseDataSplit} from "../../src/core/split/getSplitBoundaries.js";
 import {MAX_SEED, validateSeed} from "../../src/core/split/mt19937.js";
 
@@ -90,3 +91,9 @@ export function choice<T extends string>(choices: readonly T[]): Parser<T> {
     return refuse(option, value, `is not one of ${choices.join(", ")}`, `Pass e.g. ${option} ${choices[0]}.`);
   };
 }
+
+/** Two markers "OPEN,CLOSE" (\n, \t, \\ and \, escapes), e.g. '<think>,</think>'; checked here, kept as written. */
+export const markerPair: Parser<string> = (text, option) => {
+  parseReasoningMarkers(text, option);
+  return text;
+};

@@ -4,7 +4,7 @@ import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 
 /** Bump when the engine's output for the same input and options changes; old cache entries then stop matching. */
-export const ENGINE_VERSION = "2";
+export const ENGINE_VERSION = "3";
 
 /** Written last into a cache entry: its presence means the entry is complete. */
 export const SUMMARY_FILE = "summary.json";
@@ -24,6 +24,8 @@ export interface CacheKeyParts {
   map: string | null;
   evalRatio: number;
   seed: number;
+  /** --reasoning and its markers, e.g. "inline:<think>,</think>". */
+  reasoning: string;
   formatsVersion: string;
 }
 

@@ -4,7 +4,7 @@ import type {Phase} from "../../src/core/canonical.js";
 import {MANIFEST_FILE, type PhaseCounts} from "../../src/core/contract/manifest.js";
 import {UserError} from "../../src/core/contract/userError.js";
 import {MAX_SEED} from "../../src/core/split/mt19937.js";
-import {FORMATS_VERSION, forcedAdapter} from "../../src/core/formats/index.js";
+import {DEFAULT_REASONING, FORMATS_VERSION, forcedAdapter, formatReasoningMarkers, REASONING_MODES, type ReasoningOption} from "../../src/core/formats/index.js";
 import {writeDirAtomically} from "./atomicDir.js";
 import {buildManifest} from "./buildManifest.js";
 import {cacheKeyOf, cacheRoot, commitCacheEntry, createStagingDir, filesUnchanged, findCacheEntry, fingerprintFiles, SUMMARY_FILE, type FileFingerprints} from "./cache.js";
@@ -12,12 +12,14 @@ import {CanonicalWriter} from "./canonicalWriter.js";
 import {canConvertInWorkers, convertInWorkers} from "./convertInWorkers.js";
 import {addBatchCounts, convertBatch, emptyBatchCounts, type BatchCounts, type EncodedBatch} from "./convertBatch.js";
 import {DEFAULT_EVAL_RATIO, DEFAULT_SEED, type ConvertEffects, type ConvertOptions, type ConvertSummary} from "./convertSummary.js";
+import {summarizeInputs} from "./summarizeInputs.js";
 import {createEvalSelector} from "./evalSplit.js";
 import {expandInputs, isEvalSplit, sha256File, type InputFile} from "./inputs.js";
 import {LineWriter} from "./lineWriter.js";
-import {chooseAdapter, readAllBatches, type SourceBatch} from "./sampleInputs.js";
+import {readRecords} from "./readers/readRecords.js";
+import {chooseFormats} from "./sampleInputs.js";
 
-export {DEFAULT_EVAL_RATIO, DEFAULT_SEED, type ConvertEffects, type ConvertOptions, type ConvertProgress, type ConvertSummary} from "./convertSummary.js";
+export {DEFAULT_EVAL_RATIO, DEFAULT_SEED, MIXED_FORMAT, type ConvertEffects, type ConvertOptions, type ConvertProgress, type ConvertSummary, type InputSummary} from "./convertSummary.js";
 
 /** The files of a conversion, in a cache entry and in an --out folder alike. */
 export const OUTPUT_FILES = ["train.json", "eval.json", "rejects.jsonl", MANIFEST_FILE] as const;
@@ -38,6 +40,11 @@ export async function convertDataset(options: ConvertOptions, effects: ConvertEf
   if (!(evalRatio >= 0 && evalRatio < 1)) throw new UserError(`${evalRatio} is not at least 0 and below 1`, {where: {option: "--eval-ratio"}, fix: "Pass a share of rows such as 0.1."});
   if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new UserError(`${seed} is not a whole number from 0 to ${MAX_SEED}`, {where: {option: "--seed"}, fix: "Pass a seed such as 1234."});
   const forced = forcedAdapter({format: options.format ?? undefined, map: options.map ?? undefined});
+  const reasoning = options.reasoning ?? DEFAULT_REASONING;
+  if (!REASONING_MODES.includes(reasoning.mode)) throw new UserError(`${JSON.stringify(reasoning.mode)} is not one of ${REASONING_MODES.join(", ")}`, {where: {option: "--reasoning"}, fix: "Pass --reasoning inline or --reasoning drop."});
+  if (typeof reasoning.open !== "string" || reasoning.open === "" || typeof reasoning.close !== "string") {
+    throw new UserError("needs a non-empty opening marker and a closing marker", {where: {option: "--reasoning-markers"}, fix: "Pass e.g. --reasoning-markers '<think>,</think>'."});
+  }
   const inputs = await expandInputs(options.paths, cwd);
   const hashes: string[] = [];
   for (const input of inputs) hashes.push(await sha256File(input.path));
@@ -48,6 +55,7 @@ export async function convertDataset(options: ConvertOptions, effects: ConvertEf
     map: options.map ?? null,
     evalRatio,
     seed,
+    reasoning: `${reasoning.mode}:${formatReasoningMarkers(reasoning)}`,
     formatsVersion: FORMATS_VERSION
   });
   const out = options.out ? resolve(cwd, options.out) : null;
@@ -68,7 +76,7 @@ export async function convertDataset(options: ConvertOptions, effects: ConvertEf
   if (!summary || !entry) {
     const staging = await createStagingDir(root);
     try {
-      summary = await convertInto(staging, inputs, hashes, {...options, evalRatio, seed, key, forced}, effects);
+      summary = await convertInto(staging, inputs, hashes, {...options, evalRatio, seed, reasoning, key, forced}, effects);
       summary.out = out;
       const stored: StoredSummary = {summary: {...summary, out: null}, files: await fingerprintFiles(staging, OUTPUT_FILES)};
       await writeFile(join(staging, SUMMARY_FILE), JSON.stringify(stored, null, 2) + "\n");
@@ -116,6 +124,7 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
 interface ResolvedOptions extends ConvertOptions {
   evalRatio: number;
   seed: number;
+  reasoning: ReasoningOption;
   key: string;
   forced: ReturnType<typeof forcedAdapter>;
 }
@@ -123,8 +132,8 @@ interface ResolvedOptions extends ConvertOptions {
 async function convertInto(dir: string, inputs: InputFile[], hashes: string[], options: ResolvedOptions, effects: ConvertEffects): Promise<ConvertSummary> {
   const bytesTotal = inputs.reduce((sum, input) => sum + input.bytes, 0);
   let bytesDone = 0;
-  const batches = readAllBatches(inputs, (bytes) => (bytesDone += bytes));
-  const {adapter, detection, buffered} = await chooseAdapter(batches, options.forced);
+  const fileFormats = await chooseFormats(inputs, options.forced, options.map ? "--map" : options.format ? "--format" : null);
+  const adapterOf = new Map(fileFormats.map(({file, adapter}) => [file, adapter]));
 
   const fileSplits = new Set(inputs.map((input) => isEvalSplit(input.split)));
   const splitMethod: "source" | "seeded" = fileSplits.size === 2 ? "source" : "seeded";
@@ -136,8 +145,6 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
   const canonical = new CanonicalWriter(dir);
   await canonical.open();
   const totals = emptyBatchCounts();
-
-  const convertSourceBatch = ({file, items}: SourceBatch) => convertBatch(items, {source: file.source, split: file.split, adapter, inEval: evalRule(file)});
 
   const writeEncoded = async (batch: EncodedBatch) => {
     const {blocks} = batch;
@@ -154,21 +161,22 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
   let movedToEval: string | null = null;
   try {
     const useWorkers = options.workers === undefined || options.workers === "auto" ? canConvertInWorkers(inputs) : options.workers && inputs.every((input) => input.kind === "jsonl");
+    // Each file is read again from its first byte: its first records were only sampled to choose its format.
     if (useWorkers) {
-      // Workers re-read from the first byte; the sample was only for choosing the adapter.
-      await batches.return(undefined);
-      bytesDone = 0;
       const setup = {
-        format: options.map ? null : adapter.name,
         map: options.map ?? null,
+        reasoning: options.reasoning,
         seed: options.seed,
         evalRatio: options.evalRatio,
+        formatOf: (file: InputFile) => adapterOf.get(file)!.name,
         forcedEval: (file: InputFile) => (splitMethod === "source" ? isEvalSplit(file.split) : null)
       };
       for await (const batch of convertInWorkers(inputs, setup, (bytes) => (bytesDone += bytes))) await writeEncoded(batch);
     } else {
-      for (const batch of buffered) await writeEncoded(convertSourceBatch(batch));
-      for await (const batch of batches) await writeEncoded(convertSourceBatch(batch));
+      for (const file of inputs) {
+        const context = {source: file.source, split: file.split, adapter: adapterOf.get(file)!, reasoning: options.reasoning, inEval: evalRule(file)};
+        for await (const items of readRecords(file, {onBytes: (bytes) => (bytesDone += bytes)})) await writeEncoded(convertBatch(items, context));
+      }
     }
     // DS-Chat's evaluation crashes on an empty eval set: when the seeded draw picked no row, the last train row moves.
     if (splitMethod === "seeded" && options.evalRatio > 0 && evaluation.lines === 0 && train.lines >= 2 && totals.lastTrain) {
@@ -181,7 +189,6 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
   } catch (error) {
     for (const writer of [train, evaluation, rejects]) writer.destroy();
     canonical.abandon();
-    await batches.return(undefined);
     throw error;
   }
   effects.onProgress?.({bytesDone: bytesTotal, bytesTotal, rowsRead: totals.read});
@@ -198,6 +205,8 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
   for (const {rows, firstId, summary} of deviations) {
     warnings.push(`local/jsonfile deviation in ${rows} rows (first: ${firstId}): ${summary}`);
   }
+  const described = summarizeInputs(fileFormats, totals.files, options.reasoning);
+  warnings.push(...described.warnings);
 
   const phaseRows: PhaseCounts = {
     "1": phaseRowsBySplit.train["1"] + phaseRowsBySplit.eval["1"],
@@ -205,9 +214,12 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
     "3": phaseRowsBySplit.train["3"] + phaseRowsBySplit.eval["3"]
   };
   const summary: ConvertSummary = {
-    format: adapter.name,
-    formatTitle: adapter.title,
-    detection,
+    format: described.format,
+    formatTitle: described.formatTitle,
+    detection: described.detection,
+    inputs: described.inputs,
+    reasoning: options.reasoning,
+    reasoningRows: described.inputs.reduce((sum, input) => sum + input.reasoningRows, 0),
     rowsRead,
     rowsConverted: converted,
     rowsRejected: rejected,
@@ -225,7 +237,7 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
   const manifest = buildManifest(summary, {
     inputs,
     hashes,
-    options: {format: options.format ?? null, map: options.map ?? null, evalRatio: options.evalRatio, seed: options.seed},
+    options: {format: options.format ?? null, map: options.map ?? null, evalRatio: options.evalRatio, seed: options.seed, reasoning: options.reasoning},
     deviations
   });
   await writeFile(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");

@@ -27,10 +27,10 @@ export function canConvertInWorkers(inputs: readonly InputFile[]): boolean {
  */
 export async function* convertInWorkers(
   inputs: readonly InputFile[],
-  setup: ConvertWorkerData & {forcedEval: (file: InputFile) => boolean | null},
+  setup: ConvertWorkerData & {formatOf: (file: InputFile) => string; forcedEval: (file: InputFile) => boolean | null},
   onBytes: (bytes: number) => void
 ): AsyncGenerator<EncodedBatch> {
-  const {forcedEval, ...workerData} = setup;
+  const {formatOf, forcedEval, ...workerData} = setup;
   const workers = Array.from({length: availableParallelism()}, () => new Worker(new URL("./convertWorkerBootstrap.mjs", import.meta.url), {workerData, resourceLimits: {maxYoungGenerationSizeMb: 64}}));
   const pending = new Map<number, {resolve: (batch: EncodedBatch) => void; reject: (error: Error) => void}>();
   const results = new Map<number, Promise<EncodedBatch>>();
@@ -84,7 +84,7 @@ export async function* convertInWorkers(
       let line = 1;
       let byte = 0;
       const send = (segment: Uint8Array) => {
-        submit({source: file.source, split: file.split, forcedEval: forcedEval(file), bytes: segment, firstLine: line, firstByte: byte});
+        submit({source: file.source, split: file.split, format: formatOf(file), forcedEval: forcedEval(file), bytes: segment, firstLine: line, firstByte: byte});
       };
       for await (const chunk of readFileBytes(file.path, {source: file.source, gzip: file.gzip, onBytes})) {
         chunks.push(chunk);

@@ -18,7 +18,9 @@ export interface InputFile {
   gzip: boolean;
 }
 
-const DATA_FILE = /\.(jsonl|ndjson|json|parquet|csv|tsv|arrow)(\.gz)?$/i;
+const DATA_FILE = /\.(jsonl|ndjson|json|parquet|csv|tsv|txt|arrow)(\.gz)?$/i;
+/** Text files that sit beside data in a dataset folder and are not a corpus. */
+const NOT_TEXT_DATA = /^(readme|license|licence|notice|citation|authors|changelog|requirements)([._-].*)?\.txt$/i;
 /** Metadata that sits next to data in Hugging Face and LLaMA-Factory folders, and this tool's own side files. */
 const NOT_DATA = new Set(["dataset_info.json", "dataset_infos.json", "dataset_dict.json", "state.json", "manifest.json", "rejects.jsonl"]);
 const SPLIT_NAME = /^(train|training|test|testing|validation|valid|val|eval|evaluation|dev)(?=$|[-_.])/i;
@@ -58,7 +60,7 @@ export async function expandInputs(paths: readonly string[], cwd: string): Promi
     if (info.isDirectory()) {
       const files = (await listDataFiles(path)).sort();
       if (files.length === 0) {
-        throw new UserError("is a folder with no data files", {where: {file: given}, fix: "Pass a folder holding .json, .jsonl, .ndjson, .parquet, .csv, .tsv or .arrow files (optionally .gz)."});
+        throw new UserError("is a folder with no data files", {where: {file: given}, fix: "Pass a folder holding .json, .jsonl, .ndjson, .parquet, .csv, .tsv, .txt or .arrow files (optionally .gz)."});
       }
       for (const file of files) found.push({path: file, fromFolder: path});
     } else found.push({path, fromFolder: null});
@@ -84,7 +86,7 @@ async function listDataFiles(folder: string): Promise<string[]> {
     if (entry.name.startsWith(".")) continue;
     const path = resolve(folder, entry.name);
     if (entry.isDirectory()) files.push(...(await listDataFiles(path)));
-    else if (entry.isFile() && DATA_FILE.test(entry.name) && !NOT_DATA.has(entry.name.toLowerCase())) files.push(path);
+    else if (entry.isFile() && DATA_FILE.test(entry.name) && !NOT_DATA.has(entry.name.toLowerCase()) && !NOT_TEXT_DATA.test(entry.name)) files.push(path);
   }
   return files;
 }

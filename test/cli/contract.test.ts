@@ -48,7 +48,9 @@ describe("every command's --json output matches its schema", () => {
   });
   const cases: Array<[string, SchemaName, string[], number]> = [
     ["convert", "convert", ["convert", "test/fixtures/llama-factory/identity.json", "--out", join(work, "identity"), "--json"], 0],
+    ["convert, files of different formats, unused columns, reasoning", "convert", ["convert", "test/fixtures/llama-factory/mllm_demo.json", "test/fixtures/llama-factory/reason_tool_use_demo_50.jsonl", "test/fixtures/belle/eval_set.json", "test/fixtures/llama-factory/wiki_demo_first3.txt", "--out", join(work, "mixed"), "--json"], 0],
     ["inspect", "inspect", ["inspect", "test/fixtures/llama-factory/alpaca_en_demo.json", "--json"], 0],
+    ["inspect, files of different formats", "inspect", ["inspect", "test/fixtures/llama-factory/mllm_demo.json", "test/fixtures/belle/eval_set.json", "test/fixtures/engine/wiki_paragraphs.txt", "--json"], 0],
     ["inspect --format (rejected examples)", "inspect", ["inspect", "test/fixtures/belle/eval_set.json", "--format", "alpaca", "--json"], 0],
     ["split with eval", "split", ["split", "--size", "50", "--eval-size", "10", "--seed", "1", "--data_split", "2,4,4", "--step", "1", "--json"], 0],
     ["split without eval", "split", ["split", "--size", "50", "--seed", "1", "--data_split", "2,4,4", "--step", "3", "--json"], 0],
@@ -71,6 +73,7 @@ describe("every command's --json output matches its schema", () => {
   }
   it("the files: manifest.json, plan.json and the pages' datasets.json and samples.json", async () => {
     assertMatchesSchema("manifest", JSON.parse(readFileSync(join(converted, "manifest.json"), "utf8")));
+    assertMatchesSchema("manifest", JSON.parse(readFileSync(join(work, "mixed", "manifest.json"), "utf8")));
     const out = join(work, "plan-out");
     assert.equal((await run("plan", "--model", "opt-125m", "--out", out)).code, 0);
     assertMatchesSchema("plan", JSON.parse(readFileSync(join(out, "plan.json"), "utf8")));

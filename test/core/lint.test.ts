@@ -48,15 +48,29 @@ const withPartition = (phase: 1 | 2 | 3, split: "train" | "eval", patch: Partial
 function manifestWith(counts: {train: number; eval: number; rejected: number}, deviations: Manifest["local_jsonfile"]["deviations"] = []): Manifest {
   const phases = {"1": counts.train, "2": counts.train, "3": counts.train};
   return {
-    schema_version: 1,
+    schema_version: 2,
     tool: "dschat-studio convert",
     engine_version: "2",
     formats_version: "2",
-    inputs: [{source: "data.jsonl", bytes: 10, sha256: "0".repeat(64), kind: "jsonl", gzip: false, split: null}],
+    inputs: [
+      {
+        source: "data.jsonl",
+        bytes: 10,
+        sha256: "0".repeat(64),
+        kind: "jsonl",
+        gzip: false,
+        split: null,
+        format: "alpaca",
+        chosen_by: "detection",
+        detection: null,
+        counts: {read: counts.train + counts.eval + counts.rejected, converted: counts.train + counts.eval, rejected: counts.rejected, reasoning_rows: 0},
+        unused_columns: []
+      }
+    ],
     format: {name: "alpaca", title: "Alpaca", chosen_by: "detection", detection: null, map: null},
-    options: {format: null, map: null, eval_ratio: 0.1, seed: 1234},
+    options: {format: null, map: null, eval_ratio: 0.1, seed: 1234, reasoning: {mode: "inline", markers: "<think>,</think>"}},
     split: {method: "seeded", explanation: "seeded"},
-    counts: {read: counts.train + counts.eval + counts.rejected, converted: counts.train + counts.eval, ...counts, phases: {train: phases, eval: {"1": counts.eval, "2": counts.eval, "3": counts.eval}}},
+    counts: {read: counts.train + counts.eval + counts.rejected, converted: counts.train + counts.eval, ...counts, reasoning_rows: 0, phases: {train: phases, eval: {"1": counts.eval, "2": counts.eval, "3": counts.eval}}},
     local_jsonfile: {layout: "JSON Lines", deviations},
     warnings: [],
     cache_key: "k"

@@ -19,7 +19,7 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const FIXTURES = join(ROOT, "test", "fixtures");
 /** Not datasets: a tokenizer's files, DS-Chat's logs, a dataset registry. */
 const NOT_DATASETS = ["deepspeed-gpt2-tokenizer", "deepspeed-chat-logs", "llama-factory/dataset_info.json"];
-const DATA_FILE = /\.(jsonl|json|csv|tsv|parquet|arrow)(\.gz)?$/;
+const DATA_FILE = /\.(jsonl|json|csv|tsv|txt|parquet|arrow)(\.gz)?$/;
 
 export interface Pins {
   formats_version: string;

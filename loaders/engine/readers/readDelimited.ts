@@ -1,7 +1,6 @@
 import {UserError} from "../../../src/core/contract/userError.js";
-import {readFileBytes} from "./byteStream.js";
 import {excerptOf, type ReadOptions, type RecordItem} from "./recordItem.js";
-import {findInvalidUtf8} from "./utf8.js";
+import {readTextChunks} from "./textChunks.js";
 
 /**
  * CSV or TSV (RFC 4180 quoting, `""` escapes, CRLF or LF), streamed. The first record is the header; each later record
@@ -12,7 +11,6 @@ export async function* readDelimited(
   path: string,
   {source, gzip, delimiter, onBytes}: {source: string; gzip: boolean; delimiter: "," | "\t"} & ReadOptions
 ): AsyncGenerator<RecordItem[]> {
-  const decoder = new TextDecoder("utf-8", {fatal: true});
   const separator = delimiter.charCodeAt(0);
   let header: string[] | null = null;
   let fields: Array<string | null> = [];
@@ -24,8 +22,6 @@ export async function* readDelimited(
   let recordLine = 1;
   let recordText = "";
   let row = 0;
-  let bytesDecoded = 0;
-  let first = true;
 
   const endField = () => {
     fields.push(field === "" && !fieldQuoted ? null : field);
@@ -97,17 +93,7 @@ export async function* readDelimited(
     if (recordText.length < 4096) recordText += text.slice(segmentStart, segmentStart + 4096);
   };
 
-  for await (const chunk of readFileBytes(path, {source, gzip, onBytes})) {
-    let text: string;
-    try {
-      text = decoder.decode(chunk, {stream: true});
-    } catch (error) {
-      const byte = bytesDecoded + Math.max(findInvalidUtf8(chunk, true), 0);
-      throw new UserError(`not valid UTF-8 (near line ${line})`, {where: {file: source, byte}, fix: "Re-encode the file as UTF-8 (e.g. 'iconv -f latin1 -t utf-8').", cause: error});
-    }
-    bytesDecoded += chunk.length;
-    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    first = false;
+  for await (const text of readTextChunks(path, {source, gzip, onBytes}, () => line)) {
     const items: RecordItem[] = [];
     scan(text, items);
     if (items.length) yield items;

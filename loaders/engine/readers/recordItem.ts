@@ -18,8 +18,8 @@ export interface UnparsableRecord {
   excerpt: string;
 }
 
-/** The file kinds the engine reads, decided by content (and, for CSV/TSV, by name). */
-export type FileKind = "jsonl" | "json-array" | "csv" | "tsv" | "parquet" | "arrow";
+/** The file kinds the engine reads, decided by content (and, for CSV/TSV and plain text, by name). */
+export type FileKind = "jsonl" | "json-array" | "csv" | "tsv" | "text-lines" | "text-paragraphs" | "parquet" | "arrow";
 
 export interface ReadOptions {
   /** Called with the number of file bytes (compressed, as on disk) consumed since the last call. */

@@ -1,6 +1,7 @@
 import {open} from "node:fs/promises";
 import {constants, gunzipSync} from "node:zlib";
 import {UserError} from "../../../src/core/contract/userError.js";
+import {textLayout} from "./readText.js";
 import type {FileKind} from "./recordItem.js";
 
 const SAMPLE_BYTES = 256 * 1024;
@@ -11,9 +12,10 @@ export interface FileSniff {
 }
 
 /**
- * Decides how to read a file from its first bytes: gzip, Parquet and Arrow by magic number; CSV/TSV by name (their
- * content has no signature); everything else must be JSON, and `[` versus `{` plus a trial parse of the first lines
- * tells one array from JSON Lines, whatever the extension says.
+ * Decides how to read a file from its first bytes: gzip, Parquet and Arrow by magic number; CSV/TSV and plain text by
+ * name (their content has no signature; a .txt whose first lines are JSON objects is JSON Lines); everything else must
+ * be JSON, and `[` versus `{` plus a trial parse of the first lines tells one array from JSON Lines, whatever the
+ * extension says.
  */
 export async function sniffFile(path: string, source: string): Promise<FileSniff> {
   const handle = await open(path, "r");
@@ -49,11 +51,12 @@ export async function sniffFile(path: string, source: string): Promise<FileSniff
     if (!gzip && size > head.length) throw new UserError(`starts with ${head.length} bytes of whitespace; it holds no records`, {where: {file: source}, fix: "Pass a file that holds records."});
     throw new UserError(`is empty: it holds only whitespace${gzip ? " (after gunzip)" : ""}`, {where: {file: source}, fix: "Pass a file that holds records."});
   }
+  const isWholeFile = gzip ? text.length < SAMPLE_BYTES : size <= SAMPLE_BYTES;
+  if (name.endsWith(".txt")) return {kind: startsWithJsonObjects(sample, isWholeFile) ? "jsonl" : textLayout(sample, isWholeFile), gzip};
   const first = sample[firstIndex];
   const line = sample.slice(0, firstIndex).split("\n").length;
   if (first === "[") return {kind: "json-array", gzip};
   if (first === "{") {
-    const isWholeFile = gzip ? text.length < SAMPLE_BYTES : size <= SAMPLE_BYTES;
     if (!isSingleObject(sample, isWholeFile)) return {kind: "jsonl", gzip};
     const keys = topLevelKeys(sample);
     throw new UserError(`is one JSON object${keys ? ` (keys: ${keys})` : ""}, not a list of records`, {
@@ -64,8 +67,26 @@ export async function sniffFile(path: string, source: string): Promise<FileSniff
   const shown = JSON.stringify(sample.slice(firstIndex, firstIndex + 20));
   throw new UserError(`is not JSON, JSON Lines, CSV/TSV, Parquet or Arrow: line ${line} starts with ${shown}`, {
     where: {file: source},
-    fix: "Give CSV/TSV files a .csv/.tsv name, or convert the file to JSON Lines."
+    fix: "Give CSV/TSV files a .csv/.tsv name and plain text (one document per line or per blank-line-separated block) a .txt name, or convert the file to JSON Lines."
   });
+}
+
+/** Whether the first (up to 20) non-blank complete lines of a text file all parse as JSON objects: JSON Lines named .txt. */
+function startsWithJsonObjects(sample: string, isWholeFile: boolean): boolean {
+  const lines = sample.split("\n");
+  if (!isWholeFile) lines.pop();
+  const first = lines.filter((line) => line.trim()).slice(0, 20);
+  return (
+    first.length > 0 &&
+    first.every((line) => {
+      try {
+        const value: unknown = JSON.parse(line);
+        return value !== null && typeof value === "object" && !Array.isArray(value);
+      } catch {
+        return false;
+      }
+    })
+  );
 }
 
 /**
