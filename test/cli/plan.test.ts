@@ -39,7 +39,7 @@ describe("dschat-studio plan --json", () => {
 describe("dschat-studio plan --out DIR", () => {
   it("writes plan.json, ds_config.json and a run.sh that --from reads back", async () => {
     const out = join(work, "run");
-    const first = await plan("--step", "all", "--model", "facebook/opt-1.3b", "--critic-model", "facebook/opt-350m", "--seed", "42", "--out", out, "--json");
+    const first = await plan("--step", "all", "--model", "facebook/opt-1.3b", "--critic-model", "facebook/opt-350m", "--seed", "42", "--instance", "ml.p4de.24xlarge", "--out", out, "--json");
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stderr, /wrote .*plan\.json, .*ds_config\.json, .*run\.sh/);
     const written = JSON.parse(readFileSync(join(out, "plan.json"), "utf8"));

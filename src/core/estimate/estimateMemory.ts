@@ -10,6 +10,7 @@ import type {Plan} from "../plan/normalizePlan.js";
 import type {PlanModels} from "../plan/planModels.js";
 import type {MemoryTerm, ModelCounts} from "./modelMemory.js";
 import {activationTerm, fmt, frozenModelWeights, GiB, logitsTerm, trainedModelStates} from "./modelMemory.js";
+import {hybridEngineInjectsKernels, inferenceWorkspaceTerm} from "./hybridEngineMemory.js";
 import {stepModel} from "./stepModel.js";
 
 export interface MemoryOptions {
@@ -48,6 +49,7 @@ export const memoryAssumptions = [
   "DS-Chat pads every sample to max_seq_len (steps 1, 2) or max_prompt_seq_len + max_answer_seq_len (step 3), so memory depends on those lengths, not on the text.",
   "Vocabulary resized to 8·ceil(len(tokenizer)/8) as DS-Chat does.",
   "Step 3 generation: KV cache 2·layers·b·(prompt+answer)·kv_heads·head_dim·2 B; with the hybrid engine at ZeRO-3 the actor's full 16-bit weights are gathered (÷ inference_tp_size).",
+  "Step 3 with the hybrid engine's inference kernels: their workspace (DeepSpeed's GenWorkSpace: activations, attention scratch and KV cache for the per-GPU generation batch × inference_tp_size, prompt + answer tokens) replaces the KV cache and, unless --release_inference_cache, stays allocated through actor and critic training (#410); the actor's logits stay referenced while the critic trains.",
   `Reserved (nvidia-smi) = allocated × ${1 + ALLOCATOR_SLACK} + ${CUDA_CONTEXT_BYTES / GiB} GiB CUDA context.`,
   "Host: DS-Chat's data cache holds rows × max_seq_len × 2 tensors × 8 B (×2 for step 2's pairs) in every GPU process; HF from_pretrained loads fp32 weights (4 B/param) in every process below ZeRO-3."
 ];
@@ -124,20 +126,34 @@ function step3(plan: Plan, actorArch: ModelArchitecture, criticArch: ModelArchit
   const genBatch = a.per_device_generation_batch_size;
   const trainBatch = a.per_device_training_batch_size;
   const kvBytes = 2 * actorArch.layers * genBatch * seqLen * actorArch.kvHeads * actorArch.headDim * 2;
+  // With the hybrid engine's kernels the KV cache lives in their workspace, which outlives generation (#410).
+  const kernels = hybridEngineInjectsKernels(plan, actorArch);
+  const workspace = kernels ? inferenceWorkspaceTerm(plan, actorArch) : null;
+  const kept = workspace && !a.release_inference_cache ? [workspace] : [];
   const generation: MemoryTerm[] = [
-    {model: "actor", kind: "kv-cache", bytes: kvBytes, formula: `2 · ${actorArch.layers} layers · b=${genBatch} · ${seqLen} tokens · ${actorArch.kvHeads}×${actorArch.headDim} · 2 B`},
+    workspace ?? {model: "actor", kind: "kv-cache", bytes: kvBytes, formula: `2 · ${actorArch.layers} layers · b=${genBatch} · ${seqLen} tokens · ${actorArch.kvHeads}×${actorArch.headDim} · 2 B`},
     logitsTerm("experience", genBatch, seqLen, actorVocab, 6)
   ];
   generation[1].formula += " — actor and reference logits + log-softmax, 16-bit, while making experience";
+  // Pinned (DS-Chat's default) the hybrid engine gathers every layer at once (gather_all_layers = pin_parameters,
+  // runtime/hybrid_engine.py:44, 176-256 @ v0.16.4); --unpin_actor_parameters gathers one layer per forward (_zero3_forward).
   if (a.enable_hybrid_engine && a.actor_zero_stage === 3)
-    generation.push({model: "actor", kind: "hybrid-engine", bytes: (2 * actor.params) / a.inference_tp_size, formula: `hybrid engine gathers 2 B × ${fmt(actor.params)} / inference_tp_size ${a.inference_tp_size}`});
+    generation.push(
+      a.unpin_actor_parameters
+        ? {model: "actor", kind: "hybrid-engine", bytes: 2 * actor.largestLayer, formula: `hybrid engine gathers one layer at a time (--unpin_actor_parameters): 2 B × ${fmt(actor.largestLayer)}`}
+        : {model: "actor", kind: "hybrid-engine", bytes: (2 * actor.params) / a.inference_tp_size, formula: `hybrid engine gathers 2 B × ${fmt(actor.params)} / inference_tp_size ${a.inference_tp_size} (all layers at once; --unpin_actor_parameters gathers one at a time)`}
+    );
   const actorAttention = options.attention ?? familySupport[actorArch.family].attention;
   const criticAttention = options.attention ?? familySupport[criticArch.family].attention;
   const actorTraining = [
+    ...kept,
     activationTerm("actor", actorArch, {sequences: trainBatch, seqLen, gradientCheckpointing: a.actor_gradient_checkpointing, attention: actorAttention}),
     logitsTerm("actor", trainBatch, seqLen, actorVocab)
   ];
-  const criticTraining = [activationTerm("critic", criticArch, {sequences: trainBatch, seqLen, gradientCheckpointing: a.critic_gradient_checkpointing, attention: criticAttention})];
+  // train_rlhf keeps the actor's logits (`actor_prob`, ppo_trainer.py:226) referenced while the critic trains (:236-242).
+  const actorLogitsKept = logitsTerm("actor", trainBatch, seqLen, actorVocab, 2);
+  actorLogitsKept.formula += " — the actor's 16-bit logits, still referenced while the critic trains (ppo_trainer.py:226-242)";
+  const criticTraining = [...kept, activationTerm("critic", criticArch, {sequences: trainBatch, seqLen, gradientCheckpointing: a.critic_gradient_checkpointing, attention: criticAttention}), actorLogitsKept];
   const phases: [string, MemoryTerm[]][] = [
     ["generation", generation],
     ["actor training", actorTraining],

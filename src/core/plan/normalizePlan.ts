@@ -9,6 +9,7 @@ import {SCHEMA_VERSIONS} from "../contract/schemaVersions.js";
 import {UserError} from "../contract/userError.js";
 import type {ArgSpec, Step1Args, Step2Args, Step3Args} from "./dschatArgs.js";
 import {argSpecsByStep, defaultArgs, step1ArgSpecs, step2ArgSpecs, step3ArgSpecs} from "./dschatArgs.js";
+import {defaultTargetVersions, normalizeVersions, type TargetVersions} from "./targetVersions.js";
 
 export interface Infrastructure {
   /** A key of the instance catalogue (e.g. "ml.g5.2xlarge"). */
@@ -30,6 +31,8 @@ export interface Plan {
   step2: Step2Args;
   step3: Step3Args;
   infrastructure: Infrastructure;
+  /** The DeepSpeed, transformers and torch versions the run uses (default: the hand-off's training image; targetVersions.ts). */
+  versions: TargetVersions;
 }
 
 export interface StepArgsByPhase {
@@ -50,12 +53,13 @@ export function defaultPlan(): Plan {
     step1: defaultArgs(step1ArgSpecs),
     step2: defaultArgs(step2ArgSpecs),
     step3: defaultArgs(step3ArgSpecs),
-    infrastructure: {...defaultInfrastructure}
+    infrastructure: {...defaultInfrastructure},
+    versions: defaultTargetVersions()
   };
 }
 
 const FIX = "Correct the plan: plan.json is written by 'dschat-studio plan --out' and described by schemas/plan.schema.json.";
-const PLAN_KEYS = ["schema_version", "steps", "step1", "step2", "step3", "infrastructure"] as const;
+const PLAN_KEYS = ["schema_version", "steps", "step1", "step2", "step3", "infrastructure", "versions"] as const;
 const INFRASTRUCTURE_KEYS = Object.keys(defaultInfrastructure);
 
 /** Checks one argument value against its spec; `field` is the JSON path used in messages. */
@@ -116,7 +120,7 @@ function normalizeInfrastructure(value: unknown): Infrastructure {
 }
 
 /**
- * Parses untrusted plan JSON: `{schema_version?, steps?, step1?, step2?, step3?, infrastructure?}`. Missing arguments take
+ * Parses untrusted plan JSON: `{schema_version?, steps?, step1?, step2?, step3?, infrastructure?, versions?}`. Missing arguments take
  * DS-Chat's defaults. Chained plans fill step outputs and step 3's actor/critic paths from steps 1 and 2 when the plan
  * leaves them empty. A `schema_version` other than this one's is refused (a plan the page or CLI builds may omit it).
  */
@@ -130,7 +134,8 @@ export function normalizePlan(spec: unknown): Plan {
     step1: normalizeStepArgs<Step1Args>(argSpecsByStep[1], given.step1, "plan.step1"),
     step2: normalizeStepArgs<Step2Args>(argSpecsByStep[2], given.step2, "plan.step2"),
     step3: normalizeStepArgs<Step3Args>(argSpecsByStep[3], given.step3, "plan.step3"),
-    infrastructure: normalizeInfrastructure(given.infrastructure)
+    infrastructure: normalizeInfrastructure(given.infrastructure),
+    versions: normalizeVersions(given.versions)
   };
   return chainSteps(plan);
 }
