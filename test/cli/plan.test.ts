@@ -36,6 +36,29 @@ describe("dschat-studio plan --json", () => {
   });
 });
 
+describe("dschat-studio plan: issue 12's three plans exit 0 with no error", () => {
+  const errorsOf = (run: {code: number; stdout: string; stderr: string}) => json(run, "plan-report").lint.filter((f: {severity: string}) => f.severity === "error").map((f: {rule: string}) => f.rule);
+  it("a BLOOM step-3 critic (no rwtranrsformer in step 3), a Llama-2 critic with DS-Chat's --num_padding_at_beginning 1, a Llama-3 name without lowercase llama", async () => {
+    // On the default 1×A10G these models do not fit (does-not-fit); on 8×A100-80G with the settings DS-Chat's own
+    // Llama-2 scripts use they do.
+    const runs = await Promise.all([
+      plan("--step", "3", "--model", "bigscience/bloom-560m", "--critic-model", "bigscience/bloom-560m", "--seed", "1234", "--instance", "ml.p4de.24xlarge", "--json"),
+      plan("--step", "3", "--model", "meta-llama/Llama-2-7b-hf", "--critic-model", "meta-llama/Llama-2-7b-hf", "--num_padding_at_beginning", "1", "--actor_zero_stage", "3", "--critic_zero_stage", "3", "--per_device_generation_batch_size", "1", "--per_device_training_batch_size", "1", "--actor_gradient_checkpointing", "--critic_gradient_checkpointing", "--seed", "1234", "--instance", "ml.p4de.24xlarge", "--json"),
+      plan("--model", "NousResearch/Meta-Llama-3-8B", "--zero_stage", "3", "--gradient_checkpointing", "--per_device_train_batch_size", "4", "--lora_module_name", "layers.", "--instance", "ml.p4de.24xlarge", "--json")
+    ]);
+    for (const run of runs) {
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(errorsOf(run), []);
+    }
+    const rulesOf = (run: {stdout: string}) => JSON.parse(run.stdout).lint.map((f: {rule: string}) => f.rule);
+    assert.equal(rulesOf(runs[0]).some((rule: string) => rule.startsWith("bloom-step2")), false);
+    assert.ok(rulesOf(runs[2]).includes("llama-name-case"), "AutoTokenizer with pad = EOS, as information");
+    const cramped = await plan("--step", "3", "--model", "meta-llama/Llama-2-7b-hf", "--critic-model", "meta-llama/Llama-2-7b-hf", "--json");
+    assert.equal(cramped.code, 4);
+    assert.deepEqual(errorsOf(cramped), ["does-not-fit"], "the same models on one A10G");
+  });
+});
+
 describe("dschat-studio plan --out DIR", () => {
   it("writes plan.json, ds_config.json and a run.sh that --from reads back", async () => {
     const out = join(work, "run");
@@ -82,6 +105,35 @@ describe("dschat-studio plan --model config.json --data DIR", () => {
     const old = await plan("--model", "opt-125m", "--data", data);
     assert.equal(old.code, 2);
     assert.match(old.stderr, /--data .*manifest\.json, schema_version: has no schema_version/);
+  });
+});
+
+describe("dschat-studio plan --data / lint --plan: the rows each step gets (issue 12 item 11)", () => {
+  it("warns when data_split gives the planned step a small share and the rest to steps the plan does not run", async () => {
+    const data = join(work, "dpo-zh");
+    const env = {DSCHAT_STUDIO_CACHE: join(work, "cache")};
+    assert.equal((await runCli(["convert", "test/fixtures/llama-factory/dpo_zh_demo.json", "--out", data], {env})).code, 0);
+    const trainRows = JSON.parse(readFileSync(join(data, "manifest.json"), "utf8")).counts.train;
+    // DS-Chat's get_raw_dataset_split_index (data_utils.py:108-118): index = [0] + cumulative round(share × size), then
+    // every boundary after the first moves by (last − size), so phase 1 of "2,4,4" absorbs the rounding.
+    const cuts = [0];
+    for (const share of [0.2, 0.4, 0.4]) cuts.push(cuts.at(-1)! + Math.round(share * trainRows));
+    const phase1 = cuts[1] - (cuts[3] - trainRows);
+    const step1 = await plan("--model", "facebook/opt-125m", "--data", data, "--out", join(work, "split-plan"), "--json");
+    assert.equal(step1.code, 0, step1.stderr);
+    const share = json(step1, "plan-report").lint.find((f: {rule: string}) => f.rule === "data-split-share");
+    assert.equal(share.severity, "warning");
+    assert.match(share.message, new RegExp(`^step 1 trains on ${phase1} of the ${trainRows} train\\.json rows it can use \\(data_split 2,4,4; .*manifest\\.json\\): \\d+%, while the phase 2 and phase 3 shares go to steps this plan does not run`));
+    assert.match(share.fix, new RegExp(`^pass --data_split 10,0,0 \\(step 1 then trains on about ${trainRows} rows\\)`));
+    // lint with the written plan counts the same partition row by row.
+    const linted = await runCli(["lint", data, "--plan", join(work, "split-plan", "plan.json"), "--json"], {env});
+    const fromLint = json(linted, "lint").findings.find((f: {rule: string}) => f.rule === "data-split-share");
+    assert.equal(fromLint.severity, "warning");
+    assert.match(fromLint.message, new RegExp(`^step 1 trains on ${phase1} of the ${trainRows} train\\.json rows`));
+    // A chained plan uses every share: each step's rows are reported, without a warning.
+    const all = await plan("--step", "all", "--model", "facebook/opt-125m", "--critic-model", "facebook/opt-125m", "--seed", "1234", "--data", data, "--json");
+    const rows = json(all, "plan-report").lint.filter((f: {rule: string}) => f.rule === "data-split-share");
+    assert.deepEqual(rows.map((f: {severity: string; step: number}) => `${f.severity}:${f.step}`), ["info:1", "info:2", "info:3"]);
   });
 });
 

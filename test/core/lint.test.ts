@@ -154,6 +154,22 @@ describe("lint(context) dataset rules", () => {
     assert.equal(field("not a manifest"), "manifest");
   });
 
+  it("tokenizer-model-mismatch: the measuring tokenizer is another family's (issue 12 item 10)", () => {
+    const mismatch = "the tokenizer measured (gpt2, family gpt2) is not bigscience/bloomz-560m's (family bloom)";
+    assert.deepEqual(ids({dataset: dataset({tokenizerMismatch: mismatch})}), ["warning:tokenizer-model-mismatch"]);
+    assert.deepEqual(ids({dataset: dataset({tokenizerMismatch: null})}), []);
+  });
+
+  it("empty-partition names each step's evaluation crash: step 1 UnboundLocalError (main.py:306), step 2 ZeroDivisionError (main.py:327)", () => {
+    assert.match(lint({dataset: withPartition(2, "eval", {rows: 0, usable: 0})})[0].message, /ZeroDivisionError \(step2 main\.py:327/);
+    assert.match(lint({dataset: withPartition(1, "eval", {rows: 0, usable: 0})})[0].message, /UnboundLocalError: 'step' \(step1 main\.py:306/);
+  });
+
+  it("identical-pairs does not claim the divergence assert fires (identical ids give divergence_ind = seq_len - 1)", () => {
+    const message = lint({dataset: withPartition(2, "eval", {identicalPairs: estimateProportion(2, 100, 100)})})[0].message;
+    assert.match(message, /pass DS-Chat's divergence assert/);
+  });
+
   it("token-checks-skipped: token rules do not run without a tokenizer", () => {
     const untokenized = withPartition(2, "train", {divergenceAtStart: estimateProportion(1, 100, 100)});
     untokenized.tokenized = false;
