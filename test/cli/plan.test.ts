@@ -108,6 +108,36 @@ describe("dschat-studio plan --model config.json --data DIR", () => {
   });
 });
 
+describe("dschat-studio plan: versions and what is on disk", () => {
+  it("--deepspeed-version and friends set plan.versions; version-gated findings follow them", async () => {
+    const args = ["--step", "3", "--model", "facebook/opt-1.3b", "--critic-model", "AdamG012/chat-opt-350m-reward-deepspeed", "--actor_zero_stage", "3", "--critic_zero_stage", "3", "--enable_hybrid_engine", "--seed", "1234", "--instance", "ml.p4de.24xlarge"];
+    const latest = await plan(...args, "--json");
+    assert.equal(latest.code, 4, "DeepSpeed 0.19.5, the default, cannot start the hybrid engine under ZeRO-3 (#8270)");
+    assert.ok(json(latest, "plan-report").lint.some((f: {rule: string}) => f.rule === "hybrid-engine-zero3-deepspeed"));
+    const pinned = await plan(...args, "--deepspeed-version", "0.16.4", "--transformers-version", "4.48.3", "--torch-version", "unknown", "--json");
+    assert.equal(pinned.code, 0, pinned.stderr);
+    assert.deepEqual(json(pinned, "plan-report").plan.versions, {deepspeed: "0.16.4", transformers: "4.48.3", torch: null, dschat: "83757d9c"});
+    const bad = await plan("--model", "opt-125m", "--deepspeed-version", "latest");
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--deepspeed-version: "latest" is not a version\n  fix: Pass e\.g\. --deepspeed-version 0\.16\.4/);
+  });
+
+  it("a local checkpoint: DS-Chat tests its config.json _name_or_path (utils.py:97-105), and the critic needs one pytorch_model.bin", async () => {
+    const llama3 = join(work, "my-model");
+    mkdirSync(llama3, {recursive: true});
+    writeFileSync(join(llama3, "config.json"), JSON.stringify({_name_or_path: "meta-llama/Meta-Llama-3-8B", model_type: "llama", num_hidden_layers: 2, hidden_size: 256, num_attention_heads: 4, num_key_value_heads: 2, intermediate_size: 688, vocab_size: 128256, max_position_embeddings: 8192}));
+    const run = await plan("--model", llama3, "--lora_module_name", "layers.", "--json");
+    assert.ok(json(run, "plan-report").lint.some((f: {rule: string}) => f.rule === "llama3-tokenizer"), "the folder name has no \"llama\"; its _name_or_path has");
+    const critic = join(work, "sharded-critic");
+    mkdirSync(critic, {recursive: true});
+    writeFileSync(join(critic, "config.json"), JSON.stringify({_name_or_path: "facebook/opt-350m", model_type: "opt", num_hidden_layers: 24, hidden_size: 1024, num_attention_heads: 16, ffn_dim: 4096, vocab_size: 50272, max_position_embeddings: 2048, word_embed_proj_dim: 512, do_layer_norm_before: false}));
+    writeFileSync(join(critic, "model.safetensors"), "");
+    const step3 = await plan("--step", "3", "--model", "facebook/opt-1.3b", "--critic-model", critic, "--seed", "1234", "--instance", "ml.p4de.24xlarge", "--json");
+    const layout = json(step3, "plan-report").lint.find((f: {rule: string}) => f.rule === "critic-checkpoint-layout");
+    assert.match(layout.message, /has no pytorch_model\.bin \(it has model\.safetensors\)/);
+  });
+});
+
 describe("dschat-studio plan --data / lint --plan: the rows each step gets (issue 12 item 11)", () => {
   it("warns when data_split gives the planned step a small share and the rest to steps the plan does not run", async () => {
     const data = join(work, "dpo-zh");
@@ -158,6 +188,7 @@ describe("dschat-studio plan (errors and help)", () => {
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /^Plan: step 1 on 1 × A10G/);
     assert.match(human.stdout, /Memory per GPU, step 1 \(SFT\)/);
+    assert.match(human.stdout, /\nVersions: DeepSpeed 0\.19\.5, transformers 4\.56\.2, torch 2\.8\.0, DS-Chat 83757d9c/);
     const instances = await plan("--instances");
     assert.match(instances.stdout, /ml\.p4d\.24xlarge\s+8  A100-40GB/);
     const catalog = json(await plan("--instances", "--json"), "instances");

@@ -357,6 +357,9 @@ describe("issue 12, items 1–4: rules that followed the step-2 code into step 3
     assert.deepEqual(model("/models/l3", {family: "llama", vocabSize: 128256, tokenizerName: "meta-llama/Meta-Llama-3-8B"}), ["error:llama3-tokenizer"]);
     assert.deepEqual(model("/models/llama-3-copy", {family: "llama", vocabSize: 128256, tokenizerName: "NousResearch/Meta-Llama-3-8B"}), ["info:llama-name-case"]);
     assert.deepEqual(model("meta-llama/Llama-2-7b-hf", {loraModuleName: "layers."}), []);
+    // A chained step 3 loads step 1's saved folder, whose config.json keeps step 1's _name_or_path (utils.py:119-134).
+    const chained = findings({steps: [1, 2, 3], step1: {model_name_or_path: "meta-llama/Meta-Llama-3-8B"}, step2: {model_name_or_path: "meta-llama/Meta-Llama-3-8B"}, step3: {seed: 1234}, infrastructure: {instance_type: "ml.p5en.48xlarge"}});
+    assert.deepEqual(chained.filter((f) => f.rule === "llama3-tokenizer").map((f) => f.step), [1, 2, 3]);
   });
 
   it("item 4: GPT-J with --add_eot_token keeps 50400 rows (<|endoftext|> is in its vocabulary, utils.py:110-114)", () => {

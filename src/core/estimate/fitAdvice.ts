@@ -9,7 +9,7 @@ import {familySupport} from "../models/familySupport.js";
 import type {Plan} from "../plan/normalizePlan.js";
 import type {PlanModels} from "../plan/planModels.js";
 import type {StepMemory} from "./estimateMemory.js";
-import {estimateMemory, toGiB} from "./estimateMemory.js";
+import {estimateMemory} from "./estimateMemory.js";
 import {largestBatch} from "./fitInstances.js";
 import {hybridEngineInjectsKernels} from "./hybridEngineMemory.js";
 import type {InstanceType} from "./instanceCatalog.js";
@@ -114,6 +114,3 @@ export function stepFit(plan: Plan, step: Phase, models: PlanModels, instance: I
   const fix = bigger ? {change: `--instance ${bigger.name} (${bigger.gpu.name}, ${bigger.gpu.memoryGiB} GiB)`, reservedBytes: memory.reservedBytes} : null;
   return {step, memory, fits: false, largestBatch: batch, fix};
 }
-
-/** "4.2 GiB" */
-export const gibText = (bytes: number) => `${toGiB(bytes)} GiB`;

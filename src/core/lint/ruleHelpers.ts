@@ -46,5 +46,3 @@ export function versionGate(plan: PlanFacts, library: Library, range: VersionRan
   if (version === null) return {severity: "info", judged: `applies if ${name} is ${rangeText(range)} (the plan does not know its ${name} version)`};
   return inRange(version, range) ? {severity, judged: `${name} ${version} (plan versions) is ${rangeText(range)}`} : null;
 }
-
-export const gib = (value: number) => `${value.toFixed(1)} GiB`;

@@ -35,9 +35,6 @@ export const DEFAULT_TRAINING_IMAGE = {
  */
 export const NEWEST_KNOWN_DEEPSPEED = "0.19.5";
 
-/** DS-Chat's own lower bounds (requirements.txt and setup.py at 83757d9c). */
-export const DSCHAT_REQUIREMENTS = {deepspeed: "0.9.0", transformers: "4.31.0", torch: "1.12.0"} as const;
-
 /**
  * The newest transformers DeepSpeed's DS-Chat CI runs (`.github/workflows/nv-ds-chat.yml` pins transformers==4.48.3
  * since DeepSpeed commit 33dd2e216, "nv-ds-chat breaks with latest transformers (#7052)", 2025-02-19).

@@ -15,7 +15,7 @@ import type {GenerationFacts, PlanFacts} from "../lint/lintContext.js";
 import {planFactsFromPlan} from "../lint/planFacts.js";
 import {findModel} from "../models/findModel.js";
 import {dschatPublishedCheckpoints} from "../models/modelRegistry.js";
-import type {Plan} from "../plan/normalizePlan.js";
+import {isChainedModel, type Plan} from "../plan/normalizePlan.js";
 import type {PlanModels} from "../plan/planModels.js";
 
 const trainedRole = {1: "step1", 2: "step2", 3: "actor"} as const;
@@ -73,6 +73,9 @@ export function stepPlanFacts(plan: Plan, step: Phase, models: PlanModels, input
   const mainPath = facts.modelName;
   const local = inputs.localModels?.[mainPath];
   if (local?.nameOrPath) facts.tokenizerName = local.nameOrPath;
+  // A chained actor is step 1's save_hf_format folder, whose config.json keeps step 1's _name_or_path (utils.py:119-134).
+  else if (step === 3 && isChainedModel(plan, "actor") && plan.step1.model_name_or_path)
+    facts.tokenizerName = inputs.localModels?.[plan.step1.model_name_or_path]?.nameOrPath ?? plan.step1.model_name_or_path;
   if (main) {
     facts.family = main.family;
     facts.vocabSize = main.vocabSize;
