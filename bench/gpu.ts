@@ -91,9 +91,10 @@ export default async function bench(args: string[]): Promise<void> {
     console.log("|---|---|---|---|---|---|---|---|---|---|---|");
     let worst = 0;
     for (const point of points.filter((p) => !p.error && (only.length === 0 || only.some((text) => p.key.includes(text))))) {
-      const args = planArgs(point.point);
-      // The measurement's attention kernel: transformers ≥ 4.46 runs OPT with SDPA, older releases eager.
-      if (point.attention === "eager" && String(point.point.model).includes("opt-")) args.push("--transformers-version", "4.45.2");
+      // measure.py reproduces DeepSpeed v0.18.8; the transformers release decides the attention kernel (OPT: SDPA from
+      // 4.46), so a point forced to eager attention is planned at a release before that.
+      const forcedEager = point.attention === "eager" && String(point.point.model).includes("opt-");
+      const args = [...planArgs(point.point), "--deepspeed-version", "0.18.8", "--transformers-version", forcedEager ? "4.45.2" : environment.transformers];
       const report = await planJson(args);
       const step = report.memory.steps[0];
       const phases: {phase: string; allocated_gib: number}[] = step.phases;

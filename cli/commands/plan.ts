@@ -9,14 +9,16 @@ import {applyPlanDataset, LOCAL_JSONFILE, planDatasetFromManifest, usesOnlyLocal
 import type {PlanModels} from "../../src/core/plan/planModels.js";
 import {planReport} from "../../src/core/report/planReport.js";
 import {readManifest} from "../../loaders/engine/readManifest.js";
-import {readManifestRows, readStatsRows} from "../../loaders/plan/readTokenInputs.js";
+import {localModels} from "../../loaders/plan/localModels.js";
+import {readManifestRows, readStatsRows, type RowInputs} from "../../loaders/plan/readTokenInputs.js";
 import {resolveModelArg} from "../../loaders/plan/resolveModelArg.js";
 import {writePlanDir} from "../../loaders/plan/writePlanDir.js";
 import {readJsonFile} from "../../loaders/readJsonFile.js";
 import {defineCommand} from "../command.js";
 import {allDschatOptions, dschatArgs} from "../options/dschatOptions.js";
 import {flag, option, type OptionValues} from "../options/optionSpec.js";
-import {decimal, integer, stepOrAll, text} from "../options/parsers.js";
+import {decimal, integer, stepOrAll, text, version} from "../options/parsers.js";
+import {DEFAULT_VERSION_SOURCES} from "../../src/core/plan/targetVersions.js";
 import {instancesText, planText} from "../views/planView.js";
 
 const whole = integer({min: 1, example: 8});
@@ -38,6 +40,9 @@ const options = {
   "price": option({parse: decimal({above: 0, example: 1.5}), placeholder: "USD", help: "$/h per instance, overriding the catalogue"}),
   "utilisation": option({parse: decimal({above: 0, max: 1, example: 0.35}), placeholder: "U", help: "fraction of GPU peak FLOPS reached (default 0.35)"}),
   "out": option({parse: text, placeholder: "DIR", help: "write plan.json, ds_config.json and run.sh into DIR"}),
+  "deepspeed-version": option({parse: version, placeholder: "V", help: `DeepSpeed version the run uses, or unknown (default: ${DEFAULT_VERSION_SOURCES.deepspeed}); version-gated findings follow it`}),
+  "transformers-version": option({parse: version, placeholder: "V", help: `transformers version, or unknown (default: ${DEFAULT_VERSION_SOURCES.transformers})`}),
+  "torch-version": option({parse: version, placeholder: "V", help: `torch version, or unknown (default: ${DEFAULT_VERSION_SOURCES.torch})`}),
   "instances": flag("list the instance catalogue and exit (with --json: a catalogue file --catalog reads)"),
   ...allDschatOptions()
 };
@@ -82,7 +87,7 @@ function applyDataArg(plan: Plan, values: Values, given: ReadonlySet<string>, cw
 }
 
 /** The plan the options describe, read files included (after every option was parsed). */
-export function buildPlan(values: Values, given: ReadonlySet<string>, cwd: string): {plan: Plan; models: PlanModels; time: TimeInputs; catalog: InstanceType[]} {
+export function buildPlan(values: Values, given: ReadonlySet<string>, cwd: string): {plan: Plan; models: PlanModels; time: TimeInputs; catalog: InstanceType[]; dataRows?: RowInputs["dataRows"]} {
   const catalog = readCatalog(values.catalog, cwd);
   let plan: Plan;
   if (values.from !== undefined) {
@@ -123,6 +128,7 @@ export function buildPlan(values: Values, given: ReadonlySet<string>, cwd: strin
   if (values.nodes) infra.instance_count = values.nodes;
   if (values.spot) infra.spot = true;
   if (values["max-runtime-hours"]) infra.max_runtime_hours = values["max-runtime-hours"];
+  for (const library of ["deepspeed", "transformers", "torch"] as const) if (given.has(`${library}-version`)) plan.versions[library] = values[`${library}-version`] ?? null;
   locate({option: "--instance"}, () => requireInstance(infra.instance_type, catalog));
   const time: TimeInputs = {};
   const sources = (["tokens-per-epoch", "stats", "data"] as const).filter((flag) => values[flag] !== undefined);
@@ -133,10 +139,15 @@ export function buildPlan(values: Values, given: ReadonlySet<string>, cwd: strin
     time.source = "--tokens-per-epoch";
   }
   if (values.stats) Object.assign(time, readStatsRows(resolve(cwd, values.stats)));
-  if (values.data) Object.assign(time, readManifestRows(resolve(cwd, values.data), plan));
+  let dataRows: RowInputs["dataRows"];
+  if (values.data) {
+    const {rows, source, dataRows: counts} = readManifestRows(resolve(cwd, values.data), plan);
+    Object.assign(time, {rows, source});
+    dataRows = counts;
+  }
   if (values.price) time.pricePerHour = values.price;
   if (values.utilisation) time.utilisation = values.utilisation;
-  return {plan, models, time, catalog};
+  return {plan, models, time, catalog, dataRows};
 }
 
 export default defineCommand({
@@ -158,8 +169,8 @@ Any argument of the selected steps' main.py is accepted, in DS-Chat's spelling o
       const catalog = readCatalog(values.catalog, io.cwd);
       return {json: instancesJson(catalog), text: () => instancesText(catalog)};
     }
-    const {plan, models, time, catalog} = buildPlan(values, given, io.cwd);
-    const report = planReport(plan, {models, time, catalog});
+    const {plan, models, time, catalog, dataRows} = buildPlan(values, given, io.cwd);
+    const report = planReport(plan, {models, time, catalog, dataRows, localModels: localModels(plan, io.cwd)});
     if (values.out) {
       const written = await writePlanDir(resolve(io.cwd, values.out), report, values.data === undefined ? {} : {dataDir: resolve(io.cwd, values.data)});
       io.stderr.write(`wrote ${written.join(", ")}\n`);

@@ -44,6 +44,7 @@ or teach nothing, duplicates, script mix and the size of DS-Chat's data cache.`,
       cwd: io.cwd,
       onProgress: createCountProgress(io.stderr, "tokenizing")
     });
+    if (report.tokenizer.mismatch) io.stderr.write(`warning: ${report.tokenizer.mismatch}; pass the model's own tokenizer with --tokenizer\n`);
     return {json: statsJson(report), text: () => statsText(report)};
   }
 });

@@ -1,5 +1,6 @@
 /**
- * The one rule for each kind of option value: whole numbers, decimals, shares, seeds, DS-Chat steps and data splits.
+ * The one rule for each kind of option value: whole numbers, decimals, shares, seeds, DS-Chat steps, data splits and
+ * library versions.
  * Every command declares its options with these parsers, so `--seed 1e3` or `--max-seq-len 0` is refused the same way
  * everywhere, with a message naming the option as it was typed and an example of a good value. They run while the
  * command line is parsed, before any file is read.
@@ -9,6 +10,7 @@ import {locate, UserError} from "../../src/core/contract/userError.js";
 import {parseReasoningMarkers} from "../../src/core/formats/reasoning.js";
 import {parseDataSplit} from "../../src/core/split/getSplitBoundaries.js";
 import {MAX_SEED, validateSeed} from "../../src/core/split/mt19937.js";
+import {parseVersion} from "../../src/core/plan/targetVersions.js";
 
 /** Turns an option's text into its value, or throws a UserError; `option` is the flag as the user typed it. */
 export type Parser<T> = (text: string, option: string) => T;
@@ -96,4 +98,11 @@ export function choice<T extends string>(choices: readonly T[]): Parser<T> {
 export const markerPair: Parser<string> = (text, option) => {
   parseReasoningMarkers(text, option);
   return text;
+};
+
+/** A library version ("0.16.4", "4.48.3", "2.5.1+cu124") or "unknown" (null): a plan's target versions. */
+export const version: Parser<string | null> = (text, option) => {
+  if (text === "unknown") return null;
+  if (!parseVersion(text)) refuse(option, text, "is not a version", `Pass e.g. ${option} 0.16.4, or ${option} unknown.`);
+  return text.trim();
 };

@@ -58,8 +58,8 @@ describe("every command's --json output matches its schema", () => {
     ["stats with a manifest and a sample", "stats", ["stats", converted, "--tokenizer", "gpt2", "--sample", "50", "--json"], 0],
     ["lint", "lint", ["lint", EDGE, "--data_split", "0,10,0", "--json"], 4],
     ["lint --rules", "lint-rules", ["lint", "--rules", "--json"], 0],
-    ["plan, one step", "plan-report", ["plan", "--model", "facebook/opt-1.3b", "--zero_stage", "3", "--tokens-per-epoch", "1000000", "--json"], 0],
-    ["plan, chained, with time from --data", "plan-report", ["plan", "--step", "all", "--model", "facebook/opt-1.3b", "--critic-model", "facebook/opt-350m", "--seed", "1", "--enable_ema", "--data", converted, "--json"], 0],
+    ["plan, one step", "plan-report", ["plan", "--model", "facebook/opt-1.3b", "--zero_stage", "3", "--instance", "ml.p4d.24xlarge", "--tokens-per-epoch", "1000000", "--json"], 0],
+    ["plan, chained, with time from --data", "plan-report", ["plan", "--step", "all", "--model", "facebook/opt-1.3b", "--critic-model", "facebook/opt-350m", "--seed", "1", "--enable_ema", "--instance", "ml.p4de.24xlarge", "--data", converted, "--json"], 0],
     ["plan with errors", "plan-report", ["plan", "--step", "3", "--model", "opt-125m", "--inference_tp_size", "2", "--json"], 4],
     ["plan --instances", "instances", ["plan", "--instances", "--json"], 0]
   ];

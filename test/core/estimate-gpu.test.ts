@@ -43,7 +43,7 @@ function loadMeasurements(): {environment: {gpu: string; transformers: string}; 
     });
 }
 
-export function estimateForPoint(measured: MeasuredPoint, transformersVersion: string) {
+function estimateForPoint(measured: MeasuredPoint, transformersVersion: string) {
   const p = measured.point;
   const plan = normalizePlan({
     steps: [1],
@@ -62,7 +62,8 @@ export function estimateForPoint(measured: MeasuredPoint, transformersVersion: s
     }
   });
   // The kernel the measurement ran (the installed transformers' default, or the point's explicit choice).
-  const [memory] = estimateMemory(plan, planModels(plan), {worldSize: 1, gpusPerNode: 1, attention: measured.attention, transformersVersion});
+  // measure.py reproduces DeepSpeed v0.18.8's optimizer buffers (bench/gpu/measure.py's docstring).
+  const [memory] = estimateMemory(plan, planModels(plan), {worldSize: 1, gpusPerNode: 1, attention: measured.attention, transformersVersion, deepspeedVersion: "0.18.8"});
   const evaluation = memory.phases.find((phase) => phase.phase === "evaluation")!;
   return {memory, training: trainingPeakBytes(memory), evaluation: evaluation.bytes};
 }

@@ -72,14 +72,13 @@ describe("estimateMemory(plan, models, options)", () => {
     within(trainingPeakBytes(memory) / GiB, 22.95, 0.1, "opt-1.3b");
   });
   it("anchor: step 1 with ZeRO-3 + checkpointing + LoRA fits a model of about GPU GB / 3", (t) => {
-    // A rule of thumb (DS-Chat README); "fits" compares the reserved estimate, whose allocator slack is the measured
-    // median 1.2 (bench/gpu), so the largest model sits below the rule.
+    // A rule of thumb (DS-Chat README).
     const spec = {step1: {model_name_or_path: "x", per_device_train_batch_size: 1, zero_stage: 3, lora_dim: 128, gradient_checkpointing: true}};
     const cases = [["facebook/opt-13b", 1, 48], ["facebook/opt-66b", 8, 80]] as const;
     for (const [shape, gpus, gpuGiB] of cases) {
       const largest = largestFittingParams(requireModel(shape), (arch) => ({step1: arch}), spec, gpus, gpuGiB);
       t.diagnostic(`${gpus}×${gpuGiB} GB: largest ${shape}-shaped model ${(largest / 1e9).toFixed(1)}B; rule ${((gpus * gpuGiB) / 3).toFixed(1)}B`);
-      within(largest / 1e9, (gpus * gpuGiB) / 3, 0.2, `${gpus}×${gpuGiB} GB`);
+      within(largest / 1e9, (gpus * gpuGiB) / 3, 0.15, `${gpus}×${gpuGiB} GB`);
     }
   });
   it("anchor: step 3 actor + critic stays within GPU GB / 6, and DS-Chat's published step-3 runs fit", (t) => {

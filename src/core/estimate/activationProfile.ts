@@ -14,6 +14,7 @@
  *   only its small log-sum-exp;
  * - DS-Chat's LoRA keeps x·R (r values) for every wrapped linear: 2·r each.
  */
+import {compareVersions} from "../contract/softwareVersions.js";
 import type {ModelFamily} from "../models/familySupport.js";
 import type {ModelArchitecture} from "../models/modelArchitecture.js";
 
@@ -43,23 +44,10 @@ export const familyActivations = {
   chatglm: {mlpPerF: 6, configDropout: 0, sdpaSince: null, basis: "from code", source: "THUDM modelling code (SwiGLU), outside transformers"}
 } satisfies Record<ModelFamily, FamilyActivations>;
 
-/** The transformers release the estimate assumes when a plan names none: the SageMaker image's (HF PyTorch DLC 2.8.0). */
-export const DEFAULT_TRANSFORMERS_VERSION = "4.56.2";
-
-/** Compares dotted release numbers numerically ("4.46.0" < "4.56.2"); a missing part counts as 0. */
-export function versionAtLeast(version: string, minimum: string): boolean {
-  const parts = (text: string) => text.split(/[.+-]/).map((part) => Number.parseInt(part, 10) || 0);
-  const [a, b] = [parts(version), parts(minimum)];
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
-  }
-  return true;
-}
-
 /** The attention kernel transformers picks by default for the family (attn_implementation unset, as DS-Chat leaves it). */
-export function defaultAttention(family: ModelFamily, transformersVersion = DEFAULT_TRANSFORMERS_VERSION): AttentionKernel {
+export function defaultAttention(family: ModelFamily, transformersVersion: string): AttentionKernel {
   const since = familyActivations[family].sdpaSince;
-  return since !== null && versionAtLeast(transformersVersion, since) ? "sdpa" : "eager";
+  return since !== null && compareVersions(transformersVersion, since) >= 0 ? "sdpa" : "eager";
 }
 
 export interface LayerActivationSetup {

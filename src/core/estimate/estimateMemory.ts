@@ -7,11 +7,13 @@ import type {Phase} from "../canonical.js";
 import {familySupport} from "../models/familySupport.js";
 import type {ModelArchitecture} from "../models/modelArchitecture.js";
 import type {Plan} from "../plan/normalizePlan.js";
+import {defaultTargetVersions} from "../plan/targetVersions.js";
 import type {PlanModels} from "../plan/planModels.js";
 import type {AttentionKernel} from "./activationProfile.js";
 import {defaultAttention} from "./activationProfile.js";
 import type {MemoryTerm, ModelCounts} from "./modelMemory.js";
 import {activationTerm, fmt, frozenModelWeights, GiB, logitsTerm, trainedModelStates} from "./modelMemory.js";
+import {hybridEngineInjectsKernels, inferenceWorkspaceTerm} from "./hybridEngineMemory.js";
 import {stepModel} from "./stepModel.js";
 import {supervisedMemory} from "./trainingPhases.js";
 
@@ -22,8 +24,10 @@ export interface MemoryOptions {
   trainRows?: Partial<Record<Phase, number>>;
   /** Overrides the attention kernel transformers picks by default. */
   attention?: AttentionKernel;
-  /** The transformers release the job runs (picks each family's default attention kernel); default: the training image's. */
+  /** Override the plan's target versions (plan.versions): transformers picks each family's default attention kernel,
+   * DeepSpeed the optimizer wrapper of bf16 at ZeRO-0. */
   transformersVersion?: string;
+  deepspeedVersion?: string;
 }
 
 /** One phase of a step: the GPU bytes it peaks at (resident terms included) and its own transient terms. */
@@ -61,11 +65,12 @@ export interface StepMemory {
 
 /**
  * The CUDA context (not seen by torch.cuda.max_memory_allocated: 0.75 GiB measured on an H200 with CUDA 13.0) and the
- * caching allocator's unused blocks (reserved / allocated was 1.0–1.66 over bench/gpu's 104 points, median 1.2; the
- * spread comes from evaluation and training phases cutting the cache differently, so reserved is an estimate, not a bound).
+ * caching allocator's slack. "Reserved" is what the run needs of the GPU: under memory pressure PyTorch returns its
+ * cached free blocks and retries before it fails, so only fragmentation counts (10%). Without pressure the allocator
+ * keeps more cached — 1.0–1.66× the peak allocation over bench/gpu's 104 runs (median 1.2) — so nvidia-smi can show more.
  */
 export const CUDA_CONTEXT_BYTES = 0.75 * GiB;
-export const ALLOCATOR_SLACK = 0.2;
+export const ALLOCATOR_SLACK = 0.1;
 
 export const memoryAssumptions = [
   "Steps 1 and 2 are estimated phase by phase (forward, backward, backward end, optimizer step, evaluation) and checked against a real GPU: bench/gpu reproduced DS-Chat's step 1 with DeepSpeed v0.18.8's optimizer buffers on an H200 for OPT-125m/350m/1.3b and BLOOMZ-560m over 104 settings, and every point's estimate is within 2% of torch.cuda.max_memory_allocated (test/core/estimate-gpu.test.ts holds it within ±10%). Other families use the same terms from their modelling code, unmeasured.",
@@ -78,7 +83,8 @@ export const memoryAssumptions = [
   "DS-Chat pads every sample to max_seq_len (steps 1, 2) or max_prompt_seq_len + max_answer_seq_len (step 3), so memory depends on those lengths, not on the text.",
   "Vocabulary resized to 8·ceil(len(tokenizer)/8) as DS-Chat does.",
   "Step 3 generation: KV cache 2·layers·b·(prompt+answer)·kv_heads·head_dim·2 B; with the hybrid engine at ZeRO-3 the actor's full 16-bit weights are gathered (÷ inference_tp_size).",
-  `Reserved (nvidia-smi) = allocated × ${1 + ALLOCATOR_SLACK} + ${CUDA_CONTEXT_BYTES / GiB} GiB CUDA context: the median of bench/gpu's measurements; the caching allocator held 1.0–1.66× the peak allocation there.`,
+  "Step 3 with the hybrid engine's inference kernels: their workspace (DeepSpeed's GenWorkSpace: activations, attention scratch and KV cache for the per-GPU generation batch × inference_tp_size, prompt + answer tokens) replaces the KV cache and, unless --release_inference_cache, stays allocated through actor and critic training (#410); the actor's logits stay referenced while the critic trains.",
+  `Reserved (what the run needs of the GPU) = allocated × ${1 + ALLOCATOR_SLACK} + ${CUDA_CONTEXT_BYTES / GiB} GiB CUDA context (measured on an H200): under memory pressure PyTorch frees its cached blocks before failing; without pressure its cache held 1.0–1.66× the peak allocation in bench/gpu's runs (median 1.2), which nvidia-smi then shows.`,
   "Host: DS-Chat's data cache holds rows × max_seq_len × 2 tensors × 8 B (×2 for step 2's pairs) in every GPU process; HF from_pretrained loads fp32 weights (4 B/param) in every process below ZeRO-3."
 ];
 
@@ -118,6 +124,11 @@ function offloadHostTerms(name: string, counts: ModelCounts, stage: number, offl
   return terms;
 }
 
+/** The transformers release the job runs: the option, the plan's target, or (unknown) the default training image's. */
+function transformersOf(plan: Plan, options: MemoryOptions): string {
+  return options.transformersVersion ?? plan.versions.transformers ?? defaultTargetVersions().transformers!;
+}
+
 function supervisedStep(step: 1 | 2, plan: Plan, arch: ModelArchitecture, options: MemoryOptions): StepMemory {
   const args = step === 1 ? plan.step1 : plan.step2;
   const model = stepModel(plan, step === 1 ? "step1" : "step2", arch);
@@ -135,8 +146,10 @@ function supervisedStep(step: 1 | 2, plan: Plan, arch: ModelArchitecture, option
     offload: args.offload,
     gradientCheckpointing: args.gradient_checkpointing,
     dropout: args.dropout,
-    attention: options.attention ?? defaultAttention(arch.family, options.transformersVersion),
-    worldSize: options.worldSize
+    attention: options.attention ?? defaultAttention(arch.family, transformersOf(plan, options)),
+    worldSize: options.worldSize,
+    dtype: args.dtype,
+    deepspeedVersion: options.deepspeedVersion ?? plan.versions.deepspeed ?? defaultTargetVersions().deepspeed!
   });
   const residentBytes = sum(memory.resident);
   const phases = memory.phases.map((phase) => ({phase: phase.name, bytes: residentBytes + phase.bytes, terms: phase.terms}));
@@ -170,20 +183,34 @@ function step3(plan: Plan, actorArch: ModelArchitecture, criticArch: ModelArchit
   const genBatch = a.per_device_generation_batch_size;
   const trainBatch = a.per_device_training_batch_size;
   const kvBytes = 2 * actorArch.layers * genBatch * seqLen * actorArch.kvHeads * actorArch.headDim * 2;
+  // With the hybrid engine's kernels the KV cache lives in their workspace, which outlives generation (#410).
+  const kernels = hybridEngineInjectsKernels(plan, actorArch);
+  const workspace = kernels ? inferenceWorkspaceTerm(plan, actorArch) : null;
+  const kept = workspace && !a.release_inference_cache ? [workspace] : [];
   const generation: MemoryTerm[] = [
-    {model: "actor", kind: "kv-cache", bytes: kvBytes, formula: `2 · ${actorArch.layers} layers · b=${genBatch} · ${seqLen} tokens · ${actorArch.kvHeads}×${actorArch.headDim} · 2 B`},
+    workspace ?? {model: "actor", kind: "kv-cache", bytes: kvBytes, formula: `2 · ${actorArch.layers} layers · b=${genBatch} · ${seqLen} tokens · ${actorArch.kvHeads}×${actorArch.headDim} · 2 B`},
     logitsTerm("experience", genBatch, seqLen, actorVocab, 6)
   ];
   generation[1].formula += " — actor and reference logits + log-softmax, 16-bit, while making experience";
+  // Pinned (DS-Chat's default) the hybrid engine gathers every layer at once (gather_all_layers = pin_parameters,
+  // runtime/hybrid_engine.py:44, 176-256 @ v0.16.4); --unpin_actor_parameters gathers one layer per forward (_zero3_forward).
   if (a.enable_hybrid_engine && a.actor_zero_stage === 3)
-    generation.push({model: "actor", kind: "hybrid-engine", bytes: (2 * actor.params) / a.inference_tp_size, formula: `hybrid engine gathers 2 B × ${fmt(actor.params)} / inference_tp_size ${a.inference_tp_size}`});
-  const actorAttention = options.attention ?? familySupport[actorArch.family].attention;
-  const criticAttention = options.attention ?? familySupport[criticArch.family].attention;
+    generation.push(
+      a.unpin_actor_parameters
+        ? {model: "actor", kind: "hybrid-engine", bytes: 2 * actor.largestLayer, formula: `hybrid engine gathers one layer at a time (--unpin_actor_parameters): 2 B × ${fmt(actor.largestLayer)}`}
+        : {model: "actor", kind: "hybrid-engine", bytes: (2 * actor.params) / a.inference_tp_size, formula: `hybrid engine gathers 2 B × ${fmt(actor.params)} / inference_tp_size ${a.inference_tp_size} (all layers at once; --unpin_actor_parameters gathers one at a time)`}
+    );
+  const actorAttention = options.attention ?? defaultAttention(actorArch.family, transformersOf(plan, options));
+  const criticAttention = options.attention ?? defaultAttention(criticArch.family, transformersOf(plan, options));
   const actorTraining = [
+    ...kept,
     activationTerm("actor", actorArch, {sequences: trainBatch, seqLen, gradientCheckpointing: a.actor_gradient_checkpointing, attention: actorAttention}),
     logitsTerm("actor", trainBatch, seqLen, actorVocab)
   ];
-  const criticTraining = [activationTerm("critic", criticArch, {sequences: trainBatch, seqLen, gradientCheckpointing: a.critic_gradient_checkpointing, attention: criticAttention})];
+  // train_rlhf keeps the actor's logits (`actor_prob`, ppo_trainer.py:226) referenced while the critic trains (:236-242).
+  const actorLogitsKept = logitsTerm("actor", trainBatch, seqLen, actorVocab, 2);
+  actorLogitsKept.formula += " — the actor's 16-bit logits, still referenced while the critic trains (ppo_trainer.py:226-242)";
+  const criticTraining = [...kept, activationTerm("critic", criticArch, {sequences: trainBatch, seqLen, gradientCheckpointing: a.critic_gradient_checkpointing, attention: criticAttention}), actorLogitsKept];
   const phases: [string, MemoryTerm[]][] = [
     ["generation", generation],
     ["actor training", actorTraining],

@@ -28,6 +28,7 @@ import type {ModelArchitecture} from "../models/modelArchitecture.js";
 import {blockLinears, parameterBreakdown} from "../models/modelArchitecture.js";
 import type {AttentionKernel} from "./activationProfile.js";
 import {layerBytesPerToken} from "./activationProfile.js";
+import {compareVersions} from "../contract/softwareVersions.js";
 import type {MemoryTerm, ModelCounts, ModelSetup} from "./modelMemory.js";
 import {fmt, TRAINING_LOGIT_BYTES} from "./modelMemory.js";
 
@@ -94,6 +95,14 @@ export interface SupervisedMemorySetup {
   dropout: number | null;
   attention: AttentionKernel;
   worldSize: number;
+  dtype: "fp16" | "bf16";
+  /** DeepSpeed before 0.18.0 runs bf16 at ZeRO-0 through BF16_Optimizer (fp32 gradient accumulation). */
+  deepspeedVersion: string;
+}
+
+/** DeepSpeed < 0.18.0 (engine.py get_data_types, changed by "Enable non-ZeRO mode", #7515): bf16 without ZeRO accumulates gradients in fp32 and wraps the optimizer in BF16_Optimizer. */
+export function usesBf16Optimizer(dtype: string, stage: number, deepspeedVersion: string): boolean {
+  return dtype === "bf16" && stage === 0 && compareVersions(deepspeedVersion, "0.18.0") < 0;
 }
 
 export interface SupervisedMemory {
@@ -118,6 +127,7 @@ export function supervisedMemory(input: SupervisedMemorySetup): SupervisedMemory
   const optimShard = stage >= 1 ? n : 1;
   const gradShard = stage >= 2 ? n : 1;
   const groups = optimizerGroups(setup, counts);
+  const bf16Optimizer = usesBf16Optimizer(input.dtype, stage, input.deepspeedVersion);
 
   const resident: MemoryTerm[] = [
     {model: name, kind: "weights", bytes: offloadParams ? 0 : (2 * counts.params) / (stage === 3 ? n : 1), formula: offloadParams ? "offloaded to CPU (ZeRO-3 offload_param)" : `2 B × ${fmt(counts.params)} params${stage === 3 ? ` / ${n} GPUs (ZeRO-3)` : ""}`},
@@ -129,6 +139,12 @@ export function supervisedMemory(input: SupervisedMemorySetup): SupervisedMemory
     },
     {model: name, kind: "workspace", bytes: LIBRARY_WORKSPACE_BYTES, formula: "cuBLAS/cuBLASLt workspaces (~70 MiB measured)"}
   ];
+  if (bf16Optimizer) {
+    // BF16_Optimizer (bf16_optimizer.py): master weights and Adam partitioned over the data-parallel ranks, but one full
+    // fp32 gradient buffer that backward accumulates into (not measured on a GPU: bench/gpu runs DeepSpeed 0.18's path).
+    resident[1] = {model: name, kind: "optimizer", bytes: (12 * T) / n, formula: `BF16_Optimizer: 12 B (fp32 master + Adam m, v) × ${fmt(T)} trainable${n > 1 ? ` / ${n} GPUs` : ""}`};
+    resident.push({model: name, kind: "gradients", bytes: 4 * T, formula: `BF16_Optimizer's fp32 gradient accumulation buffer: 4 B × ${fmt(T)} trainable (DeepSpeed < 0.18, bf16 without ZeRO)`});
+  }
   if (step === 1) resident.push({model: name, kind: "logits", bytes: 2 * tokens * vocabRows, formula: `previous batch's 16-bit logits, kept by DS-Chat's outputs: 2 B × b·s·V (b=${sequences}, s=${seqLen}, V=${vocabRows})`});
   if (stage === 3) resident.push({model: name, kind: "buffers", bytes: 4 * counts.largestLayer + 2 * 2 * 3e7, formula: `ZeRO-3 gather: 4 B × largest layer ${fmt(counts.largestLayer)} + 2 B × (3e7 live + 3e7 prefetch)`});
 
@@ -148,7 +164,12 @@ export function supervisedMemory(input: SupervisedMemorySetup): SupervisedMemory
   const backwardEndTerms: MemoryTerm[] = [gradients, ...buckets];
   if (stage === 0) backwardEndTerms.push({model: name, kind: "buffers", bytes: 2 * Math.min(T, REDUCE_BUCKET_ELEMENTS), formula: "all-reduce fallback: one flattened bucket, 2 B × min(T, 5e8)"});
   const backwardEnd = phase("backward end", backwardEndTerms);
-  const optimizerStep = phase("optimizer step", optimizerStepTerms(name, stage, T, groups, n, offloadOptimizer));
+  const optimizerStep = phase(
+    "optimizer step",
+    bf16Optimizer
+      ? [{model: name, kind: "optimizer-step", bytes: 2 * T + 4 * groups.largestTrainable, formula: "BF16_Optimizer: 16-bit gradients and one fp32 copy at a time while they are added to the fp32 buffer"}]
+      : optimizerStepTerms(name, stage, T, groups, n, offloadOptimizer)
+  );
 
   const evalTerms: MemoryTerm[] = [];
   if (step === 1) {
