@@ -122,6 +122,18 @@ describe("estimateMemory(plan, models, options)", () => {
   });
 });
 
+describe("fit advice when DS-Chat's evaluation is the peak", () => {
+  it("bloomz-560m, LoRA 128 (h.), batch 4: evaluation at batch 16 (30.1 GiB measured on the H200) does not fit an A10G; a smaller evaluation batch does", async () => {
+    const {planReport} = await import("../../src/core/report/planReport.js");
+    const report = planReport(normalizePlan({steps: [1], step1: {model_name_or_path: "bigscience/bloomz-560m", per_device_train_batch_size: 4, lora_dim: 128, lora_module_name: "h."}, infrastructure: {instance_type: "ml.g5.2xlarge"}}));
+    assert.equal(report.memory.steps[0].peak_phase, "evaluation");
+    const finding = report.lint.find((f) => f.rule === "does-not-fit")!;
+    assert.equal(finding.field, "step1.per_device_eval_batch_size");
+    assert.match(finding.message, /evaluation .* is the peak, so a smaller training batch does not help/);
+    assert.match(finding.fix, /^--per_device_eval_batch_size 8 \(evaluation peaks above training\): estimate [\d.]+ GiB/);
+  });
+});
+
 describe("stepModel(plan, role, arch)", () => {
   it("sets each model up from its own step's flags, as DS-Chat builds it", () => {
     const plan = normalizePlan({

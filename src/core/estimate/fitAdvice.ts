@@ -64,6 +64,19 @@ function supervisedCandidates(plan: Plan, step: 1 | 2, batch: number, models: Pl
   return candidates;
 }
 
+/**
+ * DS-Chat evaluates before the first epoch and after each one with per_device_eval_batch_size (16 by default): when that is
+ * the peak, a smaller evaluation batch is the cheapest change (training is untouched).
+ */
+function evaluationCandidates(plan: Plan, step: 1 | 2, memory: StepMemory): Candidate[] {
+  if (memory.peakPhase !== "evaluation") return [];
+  const args = step === 1 ? plan.step1 : plan.step2;
+  const candidates: Candidate[] = [];
+  for (let batch = Math.floor(args.per_device_eval_batch_size / 2); batch >= 1; batch = Math.floor(batch / 2))
+    candidates.push({change: `--per_device_eval_batch_size ${batch} (evaluation peaks above training)`, apply: (p) => ((step === 1 ? p.step1 : p.step2).per_device_eval_batch_size = batch)});
+  return candidates;
+}
+
 function step3Candidates(plan: Plan, batch: number, models: PlanModels): Candidate[] {
   const a = plan.step3;
   const candidates: Candidate[] = [];
@@ -99,7 +112,7 @@ export function stepFit(plan: Plan, step: Phase, models: PlanModels, instance: I
   const limit = instance.gpu.memoryGiB * GiB;
   const batch = largestBatch(only(plan, step), step, models, worldSize, gpusPerNode, instance.gpu.memoryGiB);
   if (memory.reservedBytes <= limit) return {step, memory, fits: true, largestBatch: batch, fix: null};
-  const candidates = step === 3 ? step3Candidates(plan, batch, models) : supervisedCandidates(plan, step, batch, models);
+  const candidates = step === 3 ? step3Candidates(plan, batch, models) : [...evaluationCandidates(plan, step, memory), ...supervisedCandidates(plan, step, batch, models)];
   for (const candidate of candidates) {
     const changed = only(plan, step);
     candidate.apply(changed);

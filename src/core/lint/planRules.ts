@@ -191,8 +191,11 @@ export const planRules: LintRule[] = [
       const memory = plan!.memory;
       if (!memory || memory.reservedGiB <= memory.gpuMemoryGiB) return [];
       const terms = memory.largestTerms.map((term) => `${term.model} ${term.kind} ${term.gib} GiB`).join(", ");
-      const batchArg = plan!.step === 3 ? "per_device_generation_batch_size" : "per_device_train_batch_size";
-      const batch = memory.largestBatch > 0 ? `the largest per-device batch that fits is ${memory.largestBatch}${plan!.step === 3 ? " (generation = training batch)" : ""}` : "no per-device batch fits, not even 1";
+      // DS-Chat's evaluation (per_device_eval_batch_size) can peak above training; then the training batch is not the lever.
+      const evaluation = memory.peakPhase === "evaluation";
+      const batchArg = evaluation ? "per_device_eval_batch_size" : plan!.step === 3 ? "per_device_generation_batch_size" : "per_device_train_batch_size";
+      const trainingBatch = memory.largestBatch > 0 ? `the largest per-device batch that fits is ${memory.largestBatch}${plan!.step === 3 ? " (generation = training batch)" : ""}` : "no per-device batch fits, not even 1";
+      const batch = evaluation ? "DS-Chat's evaluation (before the first epoch and after each) is the peak, so a smaller training batch does not help" : trainingBatch;
       return [
         {
           field: stepField(plan!, batchArg),
