@@ -4,6 +4,7 @@ import {defineCommand} from "../command.js";
 import {option} from "../options/optionSpec.js";
 import {decimal, seed, text} from "../options/parsers.js";
 import {createProgressBar} from "../views/progress.js";
+import {escapeData} from "../views/terminal.js";
 
 /** `convert --json` (schemas/convert.schema.json): the keys scripts read since the first release, plus schema_version. */
 export function convertJson(summary: ConvertSummary) {
@@ -58,12 +59,12 @@ and folders of them (split names come from file names: train-00000-of-00002.parq
     try {
       summary = await convertDataset(
         {paths: positionals, out: values.out, format: values.format, map: values.map, evalRatio: values["eval-ratio"], seed: values.seed, cwd: io.cwd, env: io.env},
-        {onProgress: progress.update}
+        {onProgress: progress.update, log: (message) => io.stderr.write(`note: ${escapeData(message)}\n`)}
       );
     } finally {
       progress.finish();
     }
-    for (const warning of summary.warnings) io.stderr.write(`warning: ${warning}\n`);
+    for (const warning of summary.warnings) io.stderr.write(`warning: ${escapeData(warning)}\n`);
     return {json: convertJson(summary), text: () => convertText(summary)};
   }
 });

@@ -1,5 +1,6 @@
 import type {DsChatStrings, LocalJsonRow, Phase} from "../../src/core/canonical.js";
 import {forcedAdapter, toLocalJsonRow, type Detection} from "../../src/core/formats/index.js";
+import {boundedJson} from "../../src/core/contract/boundedJson.js";
 import {expandInputs, type InputFile} from "./inputs.js";
 import {chooseAdapter, readAllBatches} from "./sampleInputs.js";
 import type {FileKind} from "./readers/recordItem.js";
@@ -58,7 +59,7 @@ export async function inspectDataset(options: InspectOptions): Promise<InspectRe
   const forced = forcedAdapter({format: options.format ?? undefined, map: options.map ?? undefined});
   const inputs: InputFile[] = await expandInputs(options.paths, options.cwd ?? process.cwd());
   const batches = readAllBatches(inputs);
-  const {adapter, detection, buffered, sample} = await chooseAdapter(batches, forced);
+  const {adapter, detection, buffered, sample} = await chooseAdapter(batches, forced, inputs.map((input) => input.source).join(", "));
   const examples: InspectExample[] = [];
   let rows = 0;
   let unparsable = 0;
@@ -71,10 +72,11 @@ export async function inspectDataset(options: InspectOptions): Promise<InspectRe
       }
       if (examples.length >= EXAMPLE_COUNT) continue;
       const result = adapter.convert(item.value, {source: file.source, row: item.row, split: file.split});
+      const raw = capDepth(item.value, RAW_MAX_DEPTH);
       examples.push(
         "ok" in result
-          ? {source: file.source, row: item.row, raw: item.value, localJson: toLocalJsonRow(result.ok), dschat: result.ok.dschat, phases: result.ok.phases, reject: null}
-          : {source: file.source, row: item.row, raw: item.value, localJson: null, dschat: null, phases: [], reject: result.reject.reason}
+          ? {source: file.source, row: item.row, raw, localJson: toLocalJsonRow(result.ok), dschat: result.ok.dschat, phases: result.ok.phases, reject: null}
+          : {source: file.source, row: item.row, raw, localJson: null, dschat: null, phases: [], reject: result.reject.reason}
       );
     }
   }
@@ -97,6 +99,17 @@ export async function inspectDataset(options: InspectOptions): Promise<InspectRe
     columns: columnsOf(sample),
     examples
   };
+}
+
+/** Deeper than this, an example's raw record is shown as an excerpt string (no view or JSON writer recurses further). */
+export const RAW_MAX_DEPTH = 32;
+
+/** The record with everything below `depth` levels replaced by its excerpt (a string), so printing it cannot overflow the stack. */
+function capDepth(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (depth === 0) return `${boundedJson(value, 60)} (nested deeper than ${RAW_MAX_DEPTH} levels: cut here)`;
+  if (Array.isArray(value)) return value.map((item) => capDepth(item, depth - 1));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, capDepth(item, depth - 1)]));
 }
 
 function columnsOf(sample: readonly unknown[]): ColumnInfo[] {

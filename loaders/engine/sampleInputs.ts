@@ -13,9 +13,9 @@ export interface SourceBatch {
 }
 
 /** Every input's record batches, file after file. */
-export async function* readAllBatches(inputs: readonly InputFile[], onBytes?: (bytes: number) => void): AsyncGenerator<SourceBatch> {
+export async function* readAllBatches(inputs: readonly InputFile[], onBytes?: (bytes: number) => void, onWarning?: (message: string) => void): AsyncGenerator<SourceBatch> {
   for (const file of inputs) {
-    for await (const items of readRecords(file, {onBytes})) yield {file, items};
+    for await (const items of readRecords(file, {onBytes, onWarning})) yield {file, items};
   }
 }
 
@@ -32,7 +32,7 @@ export interface AdapterChoice {
  * named (`forced`, checked by the caller before any input was read), else detection. A shape no format fits is a
  * UserError listing the columns found and the closest formats; any other error is a bug and passes through.
  */
-export async function chooseAdapter(batches: AsyncGenerator<SourceBatch>, forced: FormatAdapter | null): Promise<AdapterChoice> {
+export async function chooseAdapter(batches: AsyncGenerator<SourceBatch>, forced: FormatAdapter | null, sources: string): Promise<AdapterChoice> {
   const buffered: SourceBatch[] = [];
   const sample: unknown[] = [];
   const firstFailures: string[] = [];
@@ -46,7 +46,8 @@ export async function chooseAdapter(batches: AsyncGenerator<SourceBatch>, forced
       } else if (sample.length < SAMPLE_SIZE) sample.push(item.value);
     }
   }
-  const source = buffered[0]?.file.source ?? "(input)";
+  // No batch at all (an empty Parquet or Arrow file): name every input.
+  const source = buffered[0]?.file.source ?? sources;
   if (sample.length === 0) {
     const rows = buffered.reduce((sum, batch) => sum + batch.items.length, 0);
     const fix = "Pass a file whose records are JSON objects or CSV/TSV rows (see the reasons above, or 'dschat-studio inspect').";

@@ -1,6 +1,6 @@
 import {UserError} from "../../../src/core/contract/userError.js";
 import {readFileBytes} from "./byteStream.js";
-import {excerptOf, type ReadOptions, type RecordItem} from "./recordItem.js";
+import {excerptOf, MAX_RECORD_BYTES, oversizedFailure, type ReadOptions, type RecordItem} from "./recordItem.js";
 import {findInvalidUtf8} from "./utf8.js";
 
 /**
@@ -10,7 +10,7 @@ import {findInvalidUtf8} from "./utf8.js";
  */
 export async function* readDelimited(
   path: string,
-  {source, gzip, delimiter, onBytes}: {source: string; gzip: boolean; delimiter: "," | "\t"} & ReadOptions
+  {source, gzip, delimiter, onBytes, onWarning}: {source: string; gzip: boolean; delimiter: "," | "\t"} & ReadOptions
 ): AsyncGenerator<RecordItem[]> {
   const decoder = new TextDecoder("utf-8", {fatal: true});
   const separator = delimiter.charCodeAt(0);
@@ -26,6 +26,8 @@ export async function* readDelimited(
   let row = 0;
   let bytesDecoded = 0;
   let first = true;
+  /** Characters of a record longer than MAX_RECORD_BYTES, dropped as it streams (it becomes one reject). */
+  let oversized = 0;
 
   const endField = () => {
     fields.push(field === "" && !fieldQuoted ? null : field);
@@ -41,6 +43,12 @@ export async function* readDelimited(
     const raw = recordText;
     recordText = "";
     recordLine = line;
+    if (oversized) {
+      row++;
+      items.push({row, line: startLine, failure: oversizedFailure("the row", oversized), excerpt: excerptOf(raw)});
+      oversized = 0;
+      return;
+    }
     if (record.length === 1 && record[0] === null) return; // blank line
     if (!header) {
       header = record.map((name, index) => (name === null || name === "" ? `column${index + 1}` : name));
@@ -97,7 +105,7 @@ export async function* readDelimited(
     if (recordText.length < 4096) recordText += text.slice(segmentStart, segmentStart + 4096);
   };
 
-  for await (const chunk of readFileBytes(path, {source, gzip, onBytes})) {
+  for await (const chunk of readFileBytes(path, {source, gzip, onBytes, onWarning})) {
     let text: string;
     try {
       text = decoder.decode(chunk, {stream: true});
@@ -110,6 +118,12 @@ export async function* readDelimited(
     first = false;
     const items: RecordItem[] = [];
     scan(text, items);
+    const held = fields.reduce((sum, value) => sum + (value?.length ?? 0), field.length);
+    if (oversized || held > MAX_RECORD_BYTES) {
+      oversized += held;
+      fields = fields.map(() => "");
+      field = "";
+    }
     if (items.length) yield items;
   }
   const items: RecordItem[] = [];

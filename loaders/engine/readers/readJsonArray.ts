@@ -1,6 +1,6 @@
 import {UserError} from "../../../src/core/contract/userError.js";
 import {readFileBytes} from "./byteStream.js";
-import {excerptOf, type ReadOptions, type RecordItem} from "./recordItem.js";
+import {excerptOf, MAX_RECORD_BYTES, oversizedFailure, type ReadOptions, type RecordItem} from "./recordItem.js";
 import {findInvalidUtf8} from "./utf8.js";
 
 const QUOTE = 0x22, BACKSLASH = 0x5c, OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d;
@@ -13,7 +13,7 @@ type State = "before-array" | "before-item" | "in-item" | "after-item" | "after-
  * only that item's text is handed to JSON.parse, so memory holds one item at a time, never the file. An item that is
  * not valid JSON is an unparsable record; a broken array (truncated, junk between items) makes the file unreadable.
  */
-export async function* readJsonArray(path: string, {source, gzip, onBytes}: {source: string; gzip: boolean} & ReadOptions): AsyncGenerator<RecordItem[]> {
+export async function* readJsonArray(path: string, {source, gzip, onBytes, onWarning}: {source: string; gzip: boolean} & ReadOptions): AsyncGenerator<RecordItem[]> {
   const decoder = new TextDecoder("utf-8", {fatal: true});
   let text = "";
   let position = 0;
@@ -25,11 +25,19 @@ export async function* readJsonArray(path: string, {source, gzip, onBytes}: {sou
   let line = 1;
   let row = 0;
   let bytesDecoded = 0;
+  /** An item longer than MAX_RECORD_BYTES: its text is dropped as it streams; it becomes one reject when it ends. */
+  let oversized: {chars: number; head: string} | null = null;
   const fail = (what: string) => {
     throw new UserError(`not a JSON array of records: ${what}`, {where: {file: source, line}, fix: "Write one JSON array of objects, or JSON Lines (one object per line)."});
   };
   const finishItem = (end: number, items: RecordItem[]) => {
     row++;
+    if (oversized) {
+      items.push({row, line: itemLine, failure: oversizedFailure("the array item", oversized.chars + end - itemStart), excerpt: excerptOf(oversized.head)});
+      oversized = null;
+      state = "after-item";
+      return;
+    }
     const itemText = text.slice(itemStart, end);
     try {
       items.push({row, line: itemLine, value: JSON.parse(itemText)});
@@ -115,7 +123,7 @@ export async function* readJsonArray(path: string, {source, gzip, onBytes}: {sou
       }
     }
   };
-  for await (const chunk of readFileBytes(path, {source, gzip, onBytes})) {
+  for await (const chunk of readFileBytes(path, {source, gzip, onBytes, onWarning})) {
     let decoded: string;
     try {
       decoded = decoder.decode(chunk, {stream: true});
@@ -125,6 +133,11 @@ export async function* readJsonArray(path: string, {source, gzip, onBytes}: {sou
     }
     bytesDecoded += chunk.length;
     // Keep only the unfinished item; everything before it has been yielded.
+    if (state === "in-item" && (oversized || text.length - itemStart > MAX_RECORD_BYTES)) {
+      oversized ??= {chars: 0, head: text.slice(itemStart, itemStart + 1024)};
+      oversized.chars += position - itemStart;
+      itemStart = position;
+    }
     const keepFrom = state === "in-item" ? itemStart : position;
     text = text.slice(keepFrom) + decoded;
     position -= keepFrom;
