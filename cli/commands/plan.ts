@@ -10,7 +10,7 @@ import type {PlanModels} from "../../src/core/plan/planModels.js";
 import {planReport} from "../../src/core/report/planReport.js";
 import {readManifestRows, readStatsRows} from "../../loaders/plan/readTokenInputs.js";
 import {resolveModelArg} from "../../loaders/plan/resolveModelArg.js";
-import {writePlanDir} from "../../loaders/plan/writePlanDir.js";
+import {restorePlanDir, writePlanDir} from "../../loaders/plan/writePlanDir.js";
 import {readJsonFile} from "../../loaders/readJsonFile.js";
 import {defineCommand} from "../command.js";
 import {allDschatOptions, dschatArgs} from "../options/dschatOptions.js";
@@ -144,6 +144,7 @@ Any argument of the selected steps' main.py is accepted, in DS-Chat's spelling o
       const catalog = readCatalog(values.catalog, io.cwd);
       return {json: instancesJson(catalog), text: () => instancesText(catalog)};
     }
+    if (values.out) await restorePlanDir(resolve(io.cwd, values.out));
     const {plan, models, time, catalog} = buildPlan(values, given, io.cwd);
     const report = planReport(plan, {models, time, catalog});
     if (values.out) {

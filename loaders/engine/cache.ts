@@ -11,7 +11,7 @@ import {join, relative, resolve, sep} from "node:path";
 import {fileURLToPath} from "node:url";
 import {crashPoint} from "../fs/crashPoint.js";
 import {fileMismatch, isFileRecord, recordFile, type FileRecord} from "../fs/fileDigest.js";
-import {withLock} from "../fs/lock.js";
+import {removeIfStale, withLock} from "../fs/lock.js";
 import {ownerIsGone} from "../fs/processes.js";
 
 /** Bump when the engine's output for the same input and options changes; old cache entries then stop matching. */
@@ -119,16 +119,22 @@ export async function writeStoredEntry<S>(dir: string, stored: StoredEntry<S>): 
 }
 
 /**
- * A fresh folder beside the entries, on the same file system, to build an entry in. Staging and discarded folders left
- * by runs that were killed (their process is gone) are removed on the way.
+ * Removes what runs that were killed left in the cache: staging and discarded folders and moved-aside locks of a dead
+ * process, and locks whose holder is gone. Every run does this before it takes its own lock.
  */
+export async function removeCacheLeftovers(root: string): Promise<void> {
+  const parent = join(root, "convert");
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    const pid = Number(/^\.(?:staging|trash)-(\d+)-/.exec(name)?.[1] ?? /^[0-9a-f]{32}\.lock\.stale-(\d+)-/.exec(name)?.[1]);
+    if (pid && ownerIsGone(pid)) await rm(join(parent, name), {recursive: true, force: true});
+    else if (/^[0-9a-f]{32}\.lock$/.test(name)) await removeIfStale(join(parent, name));
+  }
+}
+
+/** A fresh folder beside the entries, on the same file system, to build an entry in. */
 export async function createStagingDir(root: string): Promise<string> {
   const parent = join(root, "convert");
   await mkdir(parent, {recursive: true});
-  for (const name of await readdir(parent)) {
-    const pid = Number(/^\.(?:staging|trash)-(\d+)-/.exec(name)?.[1] ?? /^[0-9a-f]{32}\.lock\.stale-(\d+)-/.exec(name)?.[1]);
-    if (pid && ownerIsGone(pid)) await rm(join(parent, name), {recursive: true, force: true});
-  }
   const dir = join(parent, `.staging-${process.pid}-${randomBytes(4).toString("hex")}`);
   await mkdir(dir);
   return dir;
@@ -176,5 +182,6 @@ export async function commitCacheEntry(root: string, key: string, stagingDir: st
 /** Runs `action` holding the key's lock; `onWait` is told when another process holds it. */
 export async function withEntryLock<T>(root: string, key: string, action: () => Promise<T>, onWait?: (pid: number) => void): Promise<T> {
   await mkdir(join(root, "convert"), {recursive: true});
+  await removeCacheLeftovers(root);
   return withLock(join(root, "convert", `${key}.lock`), action, {onWait: onWait && (({pid}) => onWait(pid))});
 }

@@ -8,7 +8,7 @@ import {MAX_SEED} from "../../src/core/split/mt19937.js";
 import {FORMATS_VERSION, forcedAdapter} from "../../src/core/formats/index.js";
 import type {FileRecord} from "../fs/fileDigest.js";
 import {withFsErrors} from "../fs/fsErrors.js";
-import {replaceOutputDir} from "../fs/outputDir.js";
+import {replaceOutputDir, restoreOutput} from "../fs/outputDir.js";
 import {buildManifest} from "./buildManifest.js";
 import {cacheKeyOf, cacheRoot, commitCacheEntry, createStagingDir, findVerifiedEntry, recordEntryFiles, verifiesFully, withEntryLock, writeStoredEntry} from "./cache.js";
 import {CanonicalWriter} from "./canonicalWriter.js";
@@ -28,6 +28,9 @@ export const OUTPUT_FILES = ["train.json", "eval.json", "rejects.jsonl", MANIFES
 
 const noEffects: ConvertEffects = {};
 
+/** What a `convert --out` folder is, for the output replacer (loaders/fs/outputDir.ts). */
+const CONVERT_OUTPUT = {kind: "convert", files: OUTPUT_FILES, isLegacyOutput: (dir: string, names: readonly string[]) => isLegacyConvertOutput(dir, names)};
+
 /**
  * Converts input files into DS-Chat `local/jsonfile` data plus the canonical Parquet, streaming every record once.
  * The result is cached under a key of the inputs' sha256, the options and the engine/formats versions, so a re-run on
@@ -43,6 +46,7 @@ export async function convertDataset(options: ConvertOptions, effects: ConvertEf
   if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new UserError(`${seed} is not a whole number from 0 to ${MAX_SEED}`, {where: {option: "--seed"}, fix: "Pass a seed such as 1234."});
   const forced = forcedAdapter({format: options.format ?? undefined, map: options.map ?? undefined});
   const out = options.out ? resolve(cwd, options.out) : null;
+  if (out) await restoreOutput(out, CONVERT_OUTPUT);
   const notes: string[] = [];
   const inputs = await expandInputs(options.paths, cwd, {output: out, notes});
   const hashes: string[] = [];
@@ -100,13 +104,11 @@ export async function convertDataset(options: ConvertOptions, effects: ConvertEf
  */
 async function writeConvertOutput(out: string, entry: string, files: Record<string, FileRecord>): Promise<void> {
   await replaceOutputDir(out, {
-    kind: "convert",
-    files: OUTPUT_FILES,
+    ...CONVERT_OUTPUT,
     write: async (dir) => {
       for (const file of OUTPUT_FILES) await copyFile(join(entry, file), join(dir, file), fsConstants.COPYFILE_FICLONE);
     },
-    knownDigests: () => Object.fromEntries(OUTPUT_FILES.map((file) => [file, files[file].sha256])),
-    isLegacyOutput: isLegacyConvertOutput
+    knownDigests: () => Object.fromEntries(OUTPUT_FILES.map((file) => [file, files[file].sha256]))
   });
 }
 

@@ -59,6 +59,8 @@ interface Found {
   /** The file behind any symbolic links: the same file reached twice is read once. */
   real: string;
   fromFolder: string | null;
+  /** How messages name it: as given, or the folder argument's name and the path inside it. */
+  shown: string;
 }
 
 /**
@@ -91,14 +93,14 @@ export async function expandInputs(paths: readonly string[], cwd: string, {outpu
     } else {
       const kind = specialFileKind(info);
       if (kind) throw notRegularFileError(path, kind, {shown: given, what: "a dataset file"});
-      found.push({path, real, fromFolder: null});
+      found.push({path, real, fromFolder: null, shown: given});
     }
   }
   const unique: Found[] = [];
   for (const entry of found) {
     const first = unique.find((other) => other.real === entry.real);
     if (!first) unique.push(entry);
-    else if (first.path !== entry.path) notes.push(`${relative(cwd, entry.path)} is the same file as ${relative(cwd, first.path)} (a link); it is read once`);
+    else if (first.path !== entry.path) notes.push(`${entry.shown} is the same file as ${first.shown} (a link); it is read once`);
   }
   let sources = unique.map(({path, fromFolder}) => toPosix(fromFolder ? relative(fromFolder, path) : basename(path)));
   if (new Set(sources).size !== sources.length) sources = unique.map(({path}) => toPosix(relative(cwd, path)));
@@ -163,7 +165,7 @@ async function listDataFiles(folder: string, argument: string, seen: Set<string>
       const kind = specialFileKind(info ?? (await stat(path)));
       throw notRegularFileError(path, kind ?? "not a regular file", {shown, what: "a dataset file"});
     }
-    files.push({path, real: info ? await realpath(path) : path, fromFolder: argument});
+    files.push({path, real: await realpath(path), fromFolder: argument, shown});
   }
 }
 

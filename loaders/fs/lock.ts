@@ -99,6 +99,13 @@ async function isStale(path: string, holder: LockContent | null, staleMs: number
   return info !== null && Date.now() - info.mtimeMs > (holder ? staleMs : Math.min(staleMs, 2_000));
 }
 
+/** Removes the lock file at `path` when its holder is gone (a killed run); leaves a live or fresh one alone. */
+export async function removeIfStale(path: string, {staleMs = DEFAULT_STALE_MS}: {staleMs?: number} = {}): Promise<void> {
+  const holder = await readLock(path);
+  if (holder === undefined) return;
+  if (await isStale(path, holder, staleMs)) await breakLock(path, holder);
+}
+
 /**
  * Moves a stale lock aside and removes it. If what was moved turns out to be a fresh lock (another waiter broke the
  * stale one and took the lock in between), it is put back, unless yet another lock exists by then.

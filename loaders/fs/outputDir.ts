@@ -12,8 +12,10 @@
  *   is replaced once by the link: its folder is first renamed to a hidden version name, then the link takes its place.
  *   A kill between those two renames leaves `NAME` missing; the next run restores the old output before anything else.
  *   File systems without symbolic links get the same two renames every time.
- * - **Leftovers.** Hidden siblings of runs whose process is gone (and our own old versions) are removed by the next
- *   successful run, but only when every file in them is one this kind writes.
+ * - **Concurrent runs** on the same path take turns (a lock file `.NAME.dschat.lock` beside it, released by a killed
+ *   run's death); the last to finish wins, and each leaves a complete output.
+ * - **Leftovers.** Hidden siblings of killed runs and replaced versions are removed by the next successful run, but
+ *   only when every file in them is one this kind writes.
  *
  * Test hook: `crashPoint` (see crashPoint.ts) names each step, for the kill -9 tests.
  */
@@ -24,6 +26,7 @@ import {UserError} from "../../src/core/contract/userError.js";
 import {crashPoint} from "./crashPoint.js";
 import {fileMismatch, isFileRecord, recordFile, type FileRecord} from "./fileDigest.js";
 import {fsUserError} from "./fsErrors.js";
+import {withLock} from "./lock.js";
 import {makeDirectory} from "./makeDirectory.js";
 import {ownerIsGone} from "./processes.js";
 
@@ -62,6 +65,28 @@ export async function replaceOutputDir<T>(target: string, spec: OutputSpec<T>): 
     throw fsUserError(error, {path: target, role: "output", option, doing});
   };
   await makeDirectory(parent).catch(fail("creating the folders above it"));
+  return withOutputLock(target, option, () => replaceLocked(target, spec, option));
+}
+
+/**
+ * Runs `action` holding the output's lock (`.NAME.dschat.lock` beside it): runs writing the same output take turns,
+ * so every version folder that is not the current one belongs to no running writer and can be removed.
+ */
+async function withOutputLock<T>(target: string, option: string, action: () => Promise<T>): Promise<T> {
+  const lock = join(dirname(target), `.${basename(target)}.dschat.lock`);
+  try {
+    return await withLock(lock, action);
+  } catch (error) {
+    throw fsUserError(error, {path: target, role: "output", option, doing: "locking it"});
+  }
+}
+
+async function replaceLocked<T>(target: string, spec: OutputSpec<T>, option: string): Promise<T> {
+  const parent = dirname(target);
+  const base = basename(target);
+  const fail = (doing: string) => (error: unknown) => {
+    throw fsUserError(error, {path: target, role: "output", option, doing});
+  };
   let useLinks = spec.symlinks !== false;
   await recoverMissingOutput(parent, base, spec, useLinks).catch(fail("restoring the output a killed run left aside"));
   const state = await assessTarget(target, spec, option);
@@ -250,10 +275,24 @@ async function holdsOnlyOurFiles(dir: string, spec: Pick<OutputSpec<unknown>, "f
 }
 
 /**
+ * Puts back the output a killed run left aside (see recoverMissingOutput); commands call it first thing, so that even a
+ * run that then fails (bad input) leaves `target` holding the last complete output. `replaceOutputDir` calls it too.
+ */
+export async function restoreOutput(target: string, spec: Pick<OutputSpec<unknown>, "kind" | "files" | "isLegacyOutput" | "option">): Promise<void> {
+  const option = spec.option ?? "--out";
+  if (!(await lstat(dirname(target)).then((info) => info.isDirectory(), () => false))) return; // nothing can be aside
+  await withOutputLock(target, option, () =>
+    recoverMissingOutput(dirname(target), basename(target), spec, true).catch((error) => {
+      throw fsUserError(error, {path: target, role: "output", option, doing: "restoring the output a killed run left aside"});
+    })
+  );
+}
+
+/**
  * At the start of a run: when the target is missing but a run that died left a complete output aside (between the two
  * renames of a folder swap), that output is put back, so the path again holds the last complete output.
  */
-async function recoverMissingOutput<T>(parent: string, base: string, spec: OutputSpec<T>, useLinks: boolean): Promise<void> {
+async function recoverMissingOutput(parent: string, base: string, spec: Pick<OutputSpec<unknown>, "kind" | "files" | "isLegacyOutput">, useLinks: boolean): Promise<void> {
   const target = join(parent, base);
   if (await lstat(target).then(() => true, () => false)) return;
   const pattern = leftoverPattern(base);
@@ -287,7 +326,11 @@ async function recoverMissingOutput<T>(parent: string, base: string, spec: Outpu
   await rename(join(parent, name), target);
 }
 
-/** After a successful swap: removes leftovers of dead runs and our own replaced versions, never the current one. */
+/**
+ * After a successful swap, holding the output's lock: removes every version, link and moved-aside folder but the
+ * current one (no other writer is inside its lock, so none of them is being written), and an older version's staging
+ * and old folders once their process is gone. Never a folder holding anything but files of this kind.
+ */
 async function removeLeftovers<T>(parent: string, base: string, spec: OutputSpec<T>): Promise<void> {
   const current = await readlink(join(parent, base)).catch(() => null);
   const pattern = leftoverPattern(base);
@@ -295,7 +338,8 @@ async function removeLeftovers<T>(parent: string, base: string, spec: OutputSpec
     const match = pattern.exec(name);
     if (!match || name === current) continue;
     const pid = Number(match[2]);
-    if (pid !== process.pid && !ownerIsGone(pid)) continue; // another run is still working on it
+    // An older version's `.tmp-`/`.old-` folders: that version took no lock, so only a dead run's are safe to remove.
+    if ((match[1] === "tmp" || match[1] === "old") && pid !== process.pid && !ownerIsGone(pid)) continue;
     const path = join(parent, name);
     const info = await lstat(path).catch(() => null);
     if (!info) continue;

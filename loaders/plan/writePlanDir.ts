@@ -7,22 +7,28 @@ import {chmod, readFile, stat, writeFile} from "node:fs/promises";
 import {join} from "node:path";
 import type {PlanReport} from "../../src/core/report/planReport.js";
 import {runScript, RUN_SCRIPT_HEADER} from "../../src/core/report/runScript.js";
-import {replaceOutputDir} from "../fs/outputDir.js";
+import {replaceOutputDir, restoreOutput} from "../fs/outputDir.js";
 
 export const PLAN_FILES = ["plan.json", "ds_config.json", "run.sh"] as const;
+
+/** What a `plan --out` folder is, for the output replacer. */
+export const PLAN_OUTPUT = {kind: "plan", files: PLAN_FILES, isLegacyOutput: (dir: string, names: readonly string[]) => isLegacyPlanOutput(dir, names)};
+
+/** Puts back a `plan --out` folder a killed run left aside; `plan` calls it before anything else. */
+export function restorePlanDir(dir: string): Promise<void> {
+  return restoreOutput(dir, PLAN_OUTPUT);
+}
 
 export async function writePlanDir(dir: string, report: PlanReport): Promise<string[]> {
   const script = runScript(report);
   await replaceOutputDir(dir, {
-    kind: "plan",
-    files: PLAN_FILES,
+    ...PLAN_OUTPUT,
     write: async (folder) => {
       await writeFile(join(folder, "plan.json"), JSON.stringify(report.plan, null, 2) + "\n");
       await writeFile(join(folder, "ds_config.json"), JSON.stringify(report.ds_config, null, 2) + "\n");
       await writeFile(join(folder, "run.sh"), script);
       await chmod(join(folder, "run.sh"), 0o755);
-    },
-    isLegacyOutput: isLegacyPlanOutput
+    }
   });
   return PLAN_FILES.map((name) => join(dir, name));
 }
