@@ -8,6 +8,7 @@ import {LineWriter} from "./lineWriter.js";
 export const CANONICAL_DIR = "canonical";
 const ROWS_PER_PART = 100_000;
 const BASE_MEMORY_LIMIT_MB = 256;
+const DEFAULT_OBJECT_SIZE = 32 * 1024 * 1024;
 
 /** Column name → DuckDB type of the canonical table, in column order. `conversation` is JSON text. */
 export const CANONICAL_COLUMNS = {
@@ -121,7 +122,7 @@ export class CanonicalWriter {
       .join(", ");
     const objectSize = maximumObjectSize(longestLine);
     // The reader's buffers grow with the object size; the memory limit must leave room for them.
-    const memoryLimit = Math.max(BASE_MEMORY_LIMIT_MB, Math.ceil((4 * objectSize) / 1024 / 1024));
+    const memoryLimit = objectSize <= DEFAULT_OBJECT_SIZE ? BASE_MEMORY_LIMIT_MB : BASE_MEMORY_LIMIT_MB + Math.ceil((4 * objectSize) / 1024 / 1024);
     if (memoryLimit !== this.memoryLimit) {
       await this.connection!.run(`SET memory_limit = '${memoryLimit}MB'`);
       this.memoryLimit = memoryLimit;
@@ -147,7 +148,7 @@ export class CanonicalWriter {
  * 32 MiB as before for ordinary data, the next power of two above the longest line for a part with a larger row.
  */
 export function maximumObjectSize(longestLine: number): number {
-  let size = 32 * 1024 * 1024;
+  let size = DEFAULT_OBJECT_SIZE;
   while (size <= longestLine + 1) size *= 2;
   return size;
 }

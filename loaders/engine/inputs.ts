@@ -79,7 +79,9 @@ export async function expandInputs(paths: readonly string[], cwd: string, {outpu
       if (error.code === "ENOENT") throw new UserError("does not exist", {where: {file: given}, fix: "Check the path (it is resolved against the current folder)."});
       throw fsUserError(error, {path: given, role: "input", doing: "reading"});
     });
-    const real = await realpath(path);
+    const kind = specialFileKind(info);
+    if (kind && !info.isDirectory()) throw notRegularFileError(path, kind, {shown: given, what: "a dataset file"});
+    const real = await realpath(path).catch(() => path);
     if (excluded.some((out) => isInside(path, out) || isInside(real, out))) {
       throw new UserError(`is inside --out ${output}, the folder this run replaces`, {where: {file: given}, fix: "Copy the data out of the output folder first, or write to another --out."});
     }
@@ -90,11 +92,7 @@ export async function expandInputs(paths: readonly string[], cwd: string, {outpu
         throw new UserError("is a folder with no data files", {where: {file: given}, fix: "Pass a folder holding .json, .jsonl, .ndjson, .parquet, .csv, .tsv or .arrow files (optionally .gz)."});
       }
       found.push(...files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
-    } else {
-      const kind = specialFileKind(info);
-      if (kind) throw notRegularFileError(path, kind, {shown: given, what: "a dataset file"});
-      found.push({path, real, fromFolder: null, shown: given});
-    }
+    } else found.push({path, real, fromFolder: null, shown: given});
   }
   const unique: Found[] = [];
   for (const entry of found) {

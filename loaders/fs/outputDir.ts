@@ -77,7 +77,7 @@ async function withOutputLock<T>(target: string, option: string, action: () => P
   try {
     return await withLock(lock, action);
   } catch (error) {
-    throw fsUserError(error, {path: target, role: "output", option, doing: "locking it"});
+    throw fsUserError(error, {path: target, role: "output", option, doing: "writing in the folder above it"});
   }
 }
 
@@ -280,7 +280,11 @@ async function holdsOnlyOurFiles(dir: string, spec: Pick<OutputSpec<unknown>, "f
  */
 export async function restoreOutput(target: string, spec: Pick<OutputSpec<unknown>, "kind" | "files" | "isLegacyOutput" | "option">): Promise<void> {
   const option = spec.option ?? "--out";
-  if (!(await lstat(dirname(target)).then((info) => info.isDirectory(), () => false))) return; // nothing can be aside
+  // Nothing to do (and nothing written, not even the lock) unless the target is missing and something lies aside.
+  if (await lstat(target).then(() => true, () => false)) return;
+  const pattern = leftoverPattern(basename(target));
+  const names = await readdir(dirname(target)).catch(() => [] as string[]);
+  if (!names.some((name) => /^(aside|old)$/.test(pattern.exec(name)?.[1] ?? ""))) return;
   await withOutputLock(target, option, () =>
     recoverMissingOutput(dirname(target), basename(target), spec, true).catch((error) => {
       throw fsUserError(error, {path: target, role: "output", option, doing: "restoring the output a killed run left aside"});

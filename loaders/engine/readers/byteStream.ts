@@ -3,7 +3,7 @@ import {createGunzip} from "node:zlib";
 import {UserError} from "../../../src/core/contract/userError.js";
 import {fsUserError} from "../../fs/fsErrors.js";
 import {READ_STREAM_FLAGS} from "../../fs/regularFile.js";
-import {GzipMemberDecoder, isTrailingBytesError} from "./gzipMembers.js";
+import {gunzipMembers, isTrailingBytesError, type MemberStreamResult} from "./gzipMembers.js";
 
 const CHUNK_BYTES = 1 << 20;
 
@@ -67,43 +67,41 @@ export async function* readFileBytes(path: string, {source, gzip, onBytes, onWar
  * from the start, skipping the `skip` bytes already yielded (decoding is deterministic, so they are the same).
  */
 async function* decodeMembers(path: string, {source, onBytes, onWarning}: Omit<ByteStreamOptions, "gzip">, skip: number, reported: number): AsyncGenerator<Buffer> {
-  const decoder = new GzipMemberDecoder();
   const raw = createReadStream(path, {highWaterMark: CHUNK_BYTES, flags: READ_STREAM_FLAGS});
   let read = 0;
   let decoded = 0;
-  let fileBytes = 0;
-  try {
+  // Progress counts each byte once: the fast decode already reported `reported` of them.
+  async function* counted(): AsyncGenerator<Buffer> {
     for await (const chunk of raw as AsyncIterable<Buffer>) {
-      fileBytes += chunk.length;
-      const fresh = Math.max(0, Math.min(chunk.length, fileBytes - reported));
-      if (fresh) onBytes?.(fresh);
+      const fresh = Math.max(0, Math.min(chunk.length, read + chunk.length - reported));
       read += chunk.length;
-      let pieces: Buffer[];
-      try {
-        pieces = decoder.push(chunk);
-      } catch (error) {
-        throw gzipError(error, source, read, decoded);
-      }
-      for (const piece of pieces) {
-        const start = Math.max(0, skip - decoded);
-        decoded += piece.length;
-        if (start < piece.length) yield start ? piece.subarray(start) : piece;
-      }
+      if (fresh) onBytes?.(fresh);
+      yield chunk;
     }
-    try {
-      decoder.finish();
-    } catch (error) {
-      throw gzipError(error, source, read, decoded);
+  }
+  const members = gunzipMembers(counted());
+  let result: MemberStreamResult;
+  try {
+    for (;;) {
+      const next = await members.next();
+      if (next.done) {
+        result = next.value;
+        break;
+      }
+      const piece = next.value;
+      const start = Math.max(0, skip - decoded);
+      decoded += piece.length;
+      if (start < piece.length) yield start ? piece.subarray(start) : piece;
     }
   } catch (error) {
-    throw error instanceof UserError ? error : readError(error, source);
+    throw gzipError(error, source, read, decoded);
   } finally {
     raw.destroy();
   }
-  if (decoder.trailingAt !== null) {
+  if (result.trailingAt !== null) {
     onWarning?.(
-      `${source}: ${fileBytes - decoder.trailingAt} bytes after the last gzip member (from byte ${decoder.trailingAt}) are not gzip data and were ignored, ` +
-        `as 'gzip -d' does ("trailing garbage ignored"); ${decoder.members} member(s) were read`
+      `${source}: ${result.bytes - result.trailingAt} bytes after the last gzip member (from byte ${result.trailingAt}) are not gzip data and were ignored, ` +
+        `as 'gzip -d' does ("trailing garbage ignored"); ${result.members} member(s) were read`
     );
   }
 }

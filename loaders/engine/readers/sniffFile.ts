@@ -1,7 +1,6 @@
-import {constants, gunzipSync} from "node:zlib";
 import {UserError} from "../../../src/core/contract/userError.js";
 import {openRegularFile} from "../../fs/regularFile.js";
-import {GzipMemberDecoder, isTrailingBytesError} from "./gzipMembers.js";
+import {gunzipSample} from "./gzipMembers.js";
 import type {FileKind} from "./recordItem.js";
 
 const SAMPLE_BYTES = 256 * 1024;
@@ -40,12 +39,12 @@ export async function sniffFile(path: string, source: string): Promise<FileSniff
   if (head.subarray(0, 6).toString("latin1") === "ARROW1" || (head.length >= 4 && head.readUInt32LE(0) === 0xffffffff)) return {kind: "arrow", gzip: false};
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
   let text: Buffer = head;
-  if (gzip) text = gunzipHead(head, source);
+  if (gzip) text = await gunzipHead(head, source);
   const encoding = wideEncoding(text);
   if (encoding) {
-    throw new UserError(`is ${encoding} text${gzip ? " (after gunzip)" : ""}; the engine reads UTF-8`, {
+    throw new UserError(`is ${encoding.name} text (${encoding.evidence})${gzip ? " (after gunzip)" : ""}; the engine reads UTF-8`, {
       where: {file: source},
-      fix: `Re-encode it as UTF-8, e.g. 'iconv -f ${encoding.split(" ")[0]} -t UTF-8 FILE > FILE.utf8' (then pass that file).`,
+      fix: `Re-encode it as UTF-8, e.g. 'iconv -f ${encoding.name} -t UTF-8 FILE > FILE.utf8' (then pass that file).`,
       code: "wide-encoding"
     });
   }
@@ -119,39 +118,30 @@ function topLevelKeys(sample: string): string | null {
   return null;
 }
 
-/** The decompressed start of a gzip file's first bytes (bytes after the last member are left out here too). */
-function gunzipHead(head: Buffer, source: string): Buffer {
+/** The decompressed start of a gzip file's first bytes (bounded; bytes after the last member are left out here too). */
+async function gunzipHead(head: Buffer, source: string): Promise<Buffer> {
   try {
-    // Sync flush decodes as much as the sample holds instead of failing on the cut-off end.
-    return gunzipSync(head, {finishFlush: constants.Z_SYNC_FLUSH}).subarray(0, SAMPLE_BYTES);
+    return await gunzipSample(head, SAMPLE_BYTES);
   } catch (error) {
-    if (isTrailingBytesError(error)) {
-      try {
-        const pieces = new GzipMemberDecoder().push(head);
-        return Buffer.concat(pieces).subarray(0, SAMPLE_BYTES);
-      } catch {
-        // fall through to the error below
-      }
-    }
     throw new UserError(`starts like gzip but does not decompress: ${(error as Error).message}`, {where: {file: source, byte: 0}, fix: "Download the file again, or check it with 'gzip -t'.", cause: error});
   }
 }
 
 /**
- * "UTF-16LE" etc. when the text is in a 2- or 4-byte encoding: by its byte order mark, or (without one) by the zero
- * bytes that ASCII characters leave in every other position; null for UTF-8 (and anything else).
+ * The encoding of text in a 2- or 4-byte encoding (UTF-16LE, UTF-16BE, UTF-32LE, UTF-32BE), by its byte order mark or,
+ * without one, by the zero bytes that ASCII characters leave in every other position; null for UTF-8 (and anything else).
  */
-export function wideEncoding(text: Buffer): string | null {
-  if (text.length >= 4 && text[0] === 0xff && text[1] === 0xfe && text[2] === 0 && text[3] === 0) return "UTF-32LE (byte order mark FF FE 00 00)";
-  if (text.length >= 4 && text[0] === 0 && text[1] === 0 && text[2] === 0xfe && text[3] === 0xff) return "UTF-32BE (byte order mark 00 00 FE FF)";
-  if (text.length >= 2 && text[0] === 0xff && text[1] === 0xfe) return "UTF-16LE (byte order mark FF FE)";
-  if (text.length >= 2 && text[0] === 0xfe && text[1] === 0xff) return "UTF-16BE (byte order mark FE FF)";
+export function wideEncoding(text: Buffer): {name: string; evidence: string} | null {
+  if (text.length >= 4 && text[0] === 0xff && text[1] === 0xfe && text[2] === 0 && text[3] === 0) return {name: "UTF-32LE", evidence: "byte order mark FF FE 00 00"};
+  if (text.length >= 4 && text[0] === 0 && text[1] === 0 && text[2] === 0xfe && text[3] === 0xff) return {name: "UTF-32BE", evidence: "byte order mark 00 00 FE FF"};
+  if (text.length >= 2 && text[0] === 0xff && text[1] === 0xfe) return {name: "UTF-16LE", evidence: "byte order mark FF FE"};
+  if (text.length >= 2 && text[0] === 0xfe && text[1] === 0xff) return {name: "UTF-16BE", evidence: "byte order mark FE FF"};
   const sample = text.subarray(0, Math.min(text.length, 512) & ~3);
   if (sample.length < 4) return null;
   let evenZeros = 0, oddZeros = 0;
   for (let i = 0; i < sample.length; i++) if (sample[i] === 0) i % 2 ? oddZeros++ : evenZeros++;
   const half = sample.length / 2;
-  if (oddZeros > half * 0.9 && evenZeros < half * 0.1) return "UTF-16LE (no byte order mark)";
-  if (evenZeros > half * 0.9 && oddZeros < half * 0.1) return "UTF-16BE (no byte order mark)";
+  if (oddZeros > half * 0.9 && evenZeros < half * 0.1) return {name: "UTF-16LE", evidence: "no byte order mark; a zero byte after every ASCII character"};
+  if (evenZeros > half * 0.9 && oddZeros < half * 0.1) return {name: "UTF-16BE", evidence: "no byte order mark; a zero byte before every ASCII character"};
   return null;
 }
