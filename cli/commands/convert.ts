@@ -39,12 +39,14 @@ export default defineCommand({
   synopsis: "<path...> --out <dir> [options]",
   description: `Converts dataset files or folders into DeepSpeed-Chat local/jsonfile data: <dir>/train.json and <dir>/eval.json
 (JSON Lines of {"prompt", "chosen", "rejected"}), rejects.jsonl (rows that could not be mapped, with reasons) and
-manifest.json (inputs with sha256, format, counts, options). The output folder appears complete or not at all.
+manifest.json (inputs with sha256, format, counts, options). <dir> is at every instant the old complete output or the
+new one (a link to a hidden sibling folder, swapped atomically), and is replaced only when it is empty or an unchanged
+earlier convert output.
 
 Inputs: .json (array or JSON Lines), .jsonl/.ndjson, .csv/.tsv, .parquet, .arrow, any of the text ones gzip-compressed,
 and folders of them (split names come from file names: train-00000-of-00002.parquet → train).`,
   options: {
-    "out": option({parse: text, placeholder: "DIR", required: true, example: "out/data", help: "output folder (required); replaced only if it is empty or an earlier convert output"}),
+    "out": option({parse: text, placeholder: "DIR", required: true, example: "out/data", help: "output folder (required): a link to a hidden sibling folder, swapped atomically; replaced only if it is empty or an unchanged earlier convert output"}),
     "format": option({parse: text, placeholder: "NAME", help: "use this format instead of detecting it (see 'dschat-studio inspect')"}),
     "map": option({parse: text, placeholder: "K=V,...", help: "map columns yourself, e.g. --map prompt=question,chosen=answers[0],rejected=bad"}),
     "eval-ratio": option({parse: decimal({min: 0, below: 1, example: DEFAULT_EVAL_RATIO}), default: DEFAULT_EVAL_RATIO, placeholder: "R", help: "share of rows drawn into eval.json when the source has no test/validation split"}),
@@ -52,7 +54,7 @@ and folders of them (split names come from file names: train-00000-of-00002.parq
   },
   positionals: {name: "<path>", min: 1, max: Infinity},
   schema: "convert",
-  notes: "Environment: DSCHAT_STUDIO_CACHE sets the cache folder (default data/cache in the project).",
+  notes: "Environment: DSCHAT_STUDIO_CACHE sets the cache folder (default data/cache in the project); DSCHAT_STUDIO_VERIFY_CACHE=full hashes every cached file before it is served.",
   async run({values, positionals}, io) {
     const progress = createProgressBar(io.stderr);
     let summary: ConvertSummary;

@@ -41,7 +41,7 @@ const options = {
   "data": option({parse: text, placeholder: "DIR", help: "rows per phase from a converted directory's manifest.json, split by the plan's data_split"}),
   "price": option({parse: decimal({above: 0, max: MAX_PRICE_PER_HOUR, example: 1.5}), placeholder: "USD", help: "$/h per instance, overriding the catalogue"}),
   "utilisation": option({parse: decimal({above: 0, max: 1, example: 0.35}), placeholder: "U", help: "fraction of GPU peak FLOPS reached (default 0.35)"}),
-  "out": option({parse: text, placeholder: "DIR", help: "write plan.json, ds_config.json and run.sh into DIR"}),
+  "out": option({parse: text, placeholder: "DIR", help: "write plan.json, ds_config.json and run.sh into DIR (replaced atomically, only if empty or an unchanged earlier plan --out)"}),
   "instances": flag("list the instance catalogue and exit (with --json: a catalogue file --catalog reads)"),
   ...allDschatOptions()
 };
