@@ -54,7 +54,7 @@ and folders of them (split names come from file names: train-00000-of-00002.parq
   },
   positionals: {name: "<path>", min: 1, max: Infinity},
   schema: "convert",
-  notes: "Environment: DSCHAT_STUDIO_CACHE sets the cache folder (default data/cache in the project); DSCHAT_STUDIO_VERIFY_CACHE=full hashes every cached file before it is served.",
+  notes: "Environment: DSCHAT_STUDIO_CACHE sets the cache folder (default data/cache in the project);\nDSCHAT_STUDIO_VERIFY_CACHE=full hashes every cached file before it is served (default: only files whose times changed).",
   async run({values, positionals}, io) {
     const progress = createProgressBar(io.stderr);
     let summary: ConvertSummary;
