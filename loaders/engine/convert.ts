@@ -100,7 +100,8 @@ export async function convertDataset(options: ConvertOptions, effects: ConvertEf
 
 /**
  * Copies the verified cache entry's outputs into --out (a reflink where the file system has them, so no copy of the
- * bytes; otherwise a real copy): an edit of one output never reaches the cache or another output.
+ * bytes; otherwise a real copy): an edit of one output never reaches the cache or another output. When --out already
+ * holds these very files, unchanged, nothing is copied.
  */
 async function writeConvertOutput(out: string, entry: string, files: Record<string, FileRecord>): Promise<void> {
   await replaceOutputDir(out, {
@@ -108,7 +109,7 @@ async function writeConvertOutput(out: string, entry: string, files: Record<stri
     write: async (dir) => {
       for (const file of OUTPUT_FILES) await copyFile(join(entry, file), join(dir, file), fsConstants.COPYFILE_FICLONE);
     },
-    knownDigests: () => Object.fromEntries(OUTPUT_FILES.map((file) => [file, files[file].sha256]))
+    digests: Object.fromEntries(OUTPUT_FILES.map((file) => [file, files[file].sha256]))
   });
 }
 

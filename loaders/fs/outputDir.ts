@@ -43,8 +43,12 @@ export interface OutputSpec<T> {
   option?: string;
   /** Fills the fresh folder. */
   write: (dir: string) => Promise<T>;
-  /** sha256 of files `write` already knows (copied from a verified cache entry), to spare hashing them again. */
-  knownDigests?: (result: T) => Readonly<Record<string, string>>;
+  /**
+   * The sha256 each file will have, when known before writing (convert copies a verified cache entry): they spare
+   * hashing the files again, and when the target already is an unchanged output holding exactly these files, nothing
+   * is written at all (`write` is not called and the result is undefined).
+   */
+  digests?: Readonly<Record<string, string>>;
   /** Whether a real folder without a marker, holding `names`, is an output of this kind written by an older version. */
   isLegacyOutput?: (dir: string, names: readonly string[]) => Promise<boolean>;
   /** False: never use a symbolic link (the two-rename swap, as on file systems without links). Default: links. */
@@ -57,7 +61,7 @@ type TargetState =
   | {kind: "link"}
   | {kind: "folder"};
 
-export async function replaceOutputDir<T>(target: string, spec: OutputSpec<T>): Promise<T> {
+export async function replaceOutputDir<T>(target: string, spec: OutputSpec<T>): Promise<T | undefined> {
   const option = spec.option ?? "--out";
   const parent = dirname(target);
   const base = basename(target);
@@ -81,7 +85,7 @@ async function withOutputLock<T>(target: string, option: string, action: () => P
   }
 }
 
-async function replaceLocked<T>(target: string, spec: OutputSpec<T>, option: string): Promise<T> {
+async function replaceLocked<T>(target: string, spec: OutputSpec<T>, option: string): Promise<T | undefined> {
   const parent = dirname(target);
   const base = basename(target);
   const fail = (doing: string) => (error: unknown) => {
@@ -90,6 +94,10 @@ async function replaceLocked<T>(target: string, spec: OutputSpec<T>, option: str
   let useLinks = spec.symlinks !== false;
   await recoverMissingOutput(parent, base, spec, useLinks).catch(fail("restoring the output a killed run left aside"));
   const state = await assessTarget(target, spec, option);
+  if (state.kind === "link" && spec.digests && (await holdsExactly(target, spec.files, spec.digests))) {
+    await removeLeftovers(parent, base, spec).catch(() => undefined);
+    return undefined; // the same output is already there, verified unchanged by assessTarget
+  }
   const id = `${process.pid}-${randomBytes(4).toString("hex")}`;
   const versionName = `.${base}.dschat-${id}`;
   const versionDir = join(parent, versionName);
@@ -98,7 +106,7 @@ async function replaceLocked<T>(target: string, spec: OutputSpec<T>, option: str
   let linked = false;
   try {
     result = await spec.write(versionDir);
-    await writeMarker(versionDir, spec, spec.knownDigests?.(result) ?? {});
+    await writeMarker(versionDir, spec, spec.digests ?? {});
     crashPoint("out:written");
     if (useLinks) {
       const link = join(parent, `${versionName}.link`);
@@ -246,6 +254,14 @@ export async function whyNotOurs(dir: string, spec: Pick<OutputSpec<unknown>, "k
     if (mismatch) return `was changed since it was written: ${name} ${mismatch}`;
   }
   return null;
+}
+
+/** Whether an (already verified) output's marker lists exactly `files` with these digests. */
+async function holdsExactly(dir: string, files: readonly string[], digests: Readonly<Record<string, string>>): Promise<boolean> {
+  const marker = await readMarker(dir);
+  if (!marker) return false;
+  const names = Object.keys(marker.files);
+  return names.length === files.length && files.every((name) => marker.files[name]?.sha256 === digests[name]);
 }
 
 async function writeMarker<T>(dir: string, spec: OutputSpec<T>, knownDigests: Readonly<Record<string, string>>): Promise<void> {

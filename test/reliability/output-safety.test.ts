@@ -112,6 +112,9 @@ describe("convert --out replaces nothing, an empty folder, its own output and an
     assert.match(readlinkSync(out), /^\.w\.dschat-\d+-[0-9a-f]{8}$/);
     const firstTarget = readlinkSync(out);
     assertCompleteOutput(out);
+    const same = json(await convert([IDENTITY, "--out", out, "--json"], env), "convert");
+    assert.equal(same.cache_hit, true);
+    assert.equal(readlinkSync(out), firstTarget, "the same output, unchanged, is not written again");
     const second = json(await convert(["test/fixtures/llama-factory/alpaca_en_demo.json", "--out", out, "--json"], env), "convert");
     assert.equal(second.rows_read, 999);
     assert.notEqual(readlinkSync(out), firstTarget);

@@ -11,7 +11,7 @@ import {after, describe, it} from "node:test";
 import {tableFromIPC} from "apache-arrow";
 import {readCanonicalArrow} from "../../loaders/engine/canonicalArrow.js";
 import {convertDataset} from "../../loaders/engine/convert.js";
-import {json, runCli} from "../helpers/cli.js";
+import {json, runMain} from "../helpers/cli.js";
 
 const temp = mkdtempSync(join(tmpdir(), "reliability-rows-"));
 after(() => rmSync(temp, {recursive: true, force: true}));
@@ -32,7 +32,7 @@ describe("a lone surrogate is a counted reject, not a failed convert", () => {
       const path = join(temp, file);
       writeFileSync(path, text);
       const out = join(temp, `out-${file}`);
-      const run = await runCli(["convert", path, "--out", out, "--json"], {env: env()});
+      const run = await runMain(["convert", path, "--out", out, "--json"], {env: env()});
       assert.equal(run.code, 0, run.stderr);
       const result = json(run, "convert");
       assert.deepEqual([result.rows_read, result.rows_converted, result.rows_rejected], [3, 2, 1]);
