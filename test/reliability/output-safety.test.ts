@@ -9,6 +9,7 @@ import {copyFileSync, cpSync, lstatSync, mkdirSync, mkdtempSync, openSync, readd
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, describe, it} from "node:test";
+import {replaceOutputDir} from "../../loaders/fs/outputDir.js";
 import {json, runCli, runMain} from "../helpers/cli.js";
 import {assertCompleteOutput, leftoversBeside} from "../helpers/outputs.js";
 
@@ -151,6 +152,21 @@ describe("convert --out replaces nothing, an empty folder, its own output and an
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /--out .*plan-users: already exists and is not a dschat-studio plan output \(it holds run\.sh\); refusing to replace it/);
     assert.deepEqual(snapshot(users), before);
+  });
+});
+
+describe("replaceOutputDir on a file system without symbolic links (symlinks: false)", () => {
+  it("swaps real folders, replaces only its own unchanged output, and leaves nothing beside it", async () => {
+    const out = join(temp, "no-links", "w");
+    const spec = (text: string) => ({kind: "test", files: ["a.txt"], symlinks: false, write: async (dir: string) => writeFileSync(join(dir, "a.txt"), text)});
+    await replaceOutputDir(out, spec("first\n"));
+    assert.ok(lstatSync(out).isDirectory() && !lstatSync(out).isSymbolicLink());
+    await replaceOutputDir(out, spec("second\n"));
+    assert.equal(readFileSync(join(out, "a.txt"), "utf8"), "second\n");
+    assert.deepEqual(leftoversBeside(out), []);
+    writeFileSync(join(out, "mine.txt"), "mine\n");
+    await assert.rejects(replaceOutputDir(out, spec("third\n")), /holds mine\.txt, which dschat-studio did not write; refusing to replace it/);
+    assert.equal(readFileSync(join(out, "a.txt"), "utf8"), "second\n");
   });
 });
 
