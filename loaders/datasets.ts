@@ -2,8 +2,10 @@ import {readdir, readFile, stat} from "node:fs/promises";
 import {join} from "node:path";
 import {MANIFEST_FILE, type PhaseCounts} from "../src/core/contract/manifest.js";
 import {versioned} from "../src/core/contract/schemaVersions.js";
+import {UserError} from "../src/core/contract/userError.js";
+import {isSystemError} from "./fs/fsErrors.js";
 import {FORMATS_VERSION} from "../src/core/formats/index.js";
-import {cacheRoot, ENGINE_VERSION, SUMMARY_FILE} from "./engine/cache.js";
+import {cacheRoot, ENGINE_VERSION, entryMismatch, readStoredEntry, SUMMARY_FILE, verifiesFully} from "./engine/cache.js";
 import {convertDataset} from "./engine/convert.js";
 import {readManifest} from "./engine/readManifest.js";
 import {samples} from "./samples.js";
@@ -28,14 +30,15 @@ export interface ConvertedDataset {
 /**
  * Every dataset converted on this machine (the engine's cache entries, whatever `convert --out` they were written to),
  * with the shipped samples converted first so that a fresh clone lists them. Newest first after the samples. The
- * document `src/data/datasets.json` serves to the Config page.
+ * document `src/data/datasets.json` serves to the Config page. An entry that is incomplete, damaged (it fails the
+ * cache's check) or unreadable is left out with a warning on stderr, never a failed build: `convert` rebuilds it.
  */
 async function isCurrentEntry(entry: string): Promise<boolean> {
   const versions = await readFile(join(entry, MANIFEST_FILE), "utf8").then((text) => JSON.parse(text) as {engine_version?: unknown; formats_version?: unknown}, () => null);
   return versions?.engine_version === ENGINE_VERSION && versions?.formats_version === FORMATS_VERSION;
 }
 
-export async function listConvertedDatasets(env: NodeJS.ProcessEnv = process.env) {
+export async function listConvertedDatasets(env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = (message) => process.stderr.write(`warning: ${message}\n`)) {
   const sampleKeys = new Map<string, string>();
   for (const sample of Object.values(samples)) {
     const summary = await convertDataset({paths: [sample.path], out: null, env});
@@ -44,25 +47,39 @@ export async function listConvertedDatasets(env: NodeJS.ProcessEnv = process.env
   const root = join(cacheRoot(env), "convert");
   const datasets: Array<ConvertedDataset & {mtime: number}> = [];
   for (const key of await readdir(root).catch(() => [] as string[])) {
+    if (!/^[0-9a-f]{32}$/.test(key)) continue; // staging, discarded and lock files
     const entry = join(root, key);
-    // summary.json is written last: an entry without it is incomplete or being written. Entries of another engine or
-    // formats version are stale (this version never serves them: its cache keys differ) and are left out.
-    const written = await stat(join(entry, SUMMARY_FILE)).catch(() => null);
-    if (!written || !(await isCurrentEntry(entry))) continue;
-    const manifest = readManifest(entry)!;
-    datasets.push({
-      key,
-      sources: manifest.inputs.map((input) => input.source),
-      format: manifest.format.name,
-      format_title: manifest.format.title,
-      read: manifest.counts.read,
-      rejected: manifest.counts.rejected,
-      train: manifest.counts.train,
-      eval: manifest.counts.eval,
-      phases: manifest.counts.phases,
-      sample: sampleKeys.get(key) ?? null,
-      mtime: written.mtimeMs
-    });
+    try {
+      // summary.json is written last: an entry without it is incomplete. Entries of another engine or formats version
+      // are stale (this version never serves them: its cache keys differ) and are left out.
+      const written = await stat(join(entry, SUMMARY_FILE)).catch(() => null);
+      if (!written) continue;
+      const stored = await readStoredEntry(entry);
+      const damage = stored ? await entryMismatch(entry, stored.files, {full: verifiesFully(env)}) : `${SUMMARY_FILE} is unreadable or from an older version`;
+      if (damage) {
+        warn(`skipped the converted dataset in ${entry}: ${damage} (run 'dschat-studio convert' on its inputs again to rebuild it)`);
+        continue;
+      }
+      if (!(await isCurrentEntry(entry))) continue;
+      const manifest = readManifest(entry)!;
+      datasets.push({
+        key,
+        sources: manifest.inputs.map((input) => input.source),
+        format: manifest.format.name,
+        format_title: manifest.format.title,
+        read: manifest.counts.read,
+        rejected: manifest.counts.rejected,
+        train: manifest.counts.train,
+        eval: manifest.counts.eval,
+        phases: manifest.counts.phases,
+        sample: sampleKeys.get(key) ?? null,
+        mtime: written.mtimeMs
+      });
+    } catch (error) {
+      // An unreadable entry (a bad manifest, a file that vanished) is skipped; anything else is a bug.
+      if (!(error instanceof UserError) && !isSystemError(error)) throw error;
+      warn(`skipped the converted dataset in ${entry}: ${(error as Error).message}`);
+    }
   }
   datasets.sort((a, b) => Number(b.sample !== null) - Number(a.sample !== null) || b.mtime - a.mtime || a.key.localeCompare(b.key));
   return versioned("datasets", {datasets: datasets.map(({mtime: _mtime, ...dataset}): ConvertedDataset => dataset)});

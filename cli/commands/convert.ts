@@ -5,6 +5,7 @@ import {option} from "../options/optionSpec.js";
 import {decimal, seed, text} from "../options/parsers.js";
 import {reasoningOf, reasoningOptions} from "../options/reasoningOptions.js";
 import {createProgressBar} from "../views/progress.js";
+import {escapeData} from "../views/terminal.js";
 
 /**
  * `convert --json` (schemas/convert.schema.json): the keys scripts read since the first release, plus schema_version,
@@ -61,14 +62,16 @@ export default defineCommand({
   synopsis: "<path...> --out <dir> [options]",
   description: `Converts dataset files or folders into DeepSpeed-Chat local/jsonfile data: <dir>/train.json and <dir>/eval.json
 (JSON Lines of {"prompt", "chosen", "rejected"}), rejects.jsonl (rows that could not be mapped, with reasons) and
-manifest.json (inputs with sha256, format, counts, options). The output folder appears complete or not at all.
+manifest.json (inputs with sha256, format, counts, options). <dir> is at every instant the old complete output or the
+new one (a link to a hidden sibling folder, swapped atomically), and is replaced only when it is empty or an unchanged
+earlier convert output.
 
 Inputs: .json (array or JSON Lines), .jsonl/.ndjson, .csv/.tsv, .txt (plain text: one document per line, or per
 blank-line-separated block), .parquet, .arrow, any of the text ones gzip-compressed, and folders of them (split names
 come from file names: train-00000-of-00002.parquet → train). Each file's format is detected from its own records.
 Columns no format reads are named in the manifest and on stderr.`,
   options: {
-    "out": option({parse: text, placeholder: "DIR", required: true, example: "out/data", help: "output folder (required); replaced only if it is empty or an earlier convert output"}),
+    "out": option({parse: text, placeholder: "DIR", required: true, example: "out/data", help: "output folder (required): a link to a hidden sibling folder, swapped atomically; replaced only if it is empty or an unchanged earlier convert output"}),
     "format": option({parse: text, placeholder: "NAME", help: "use this format instead of detecting it (see 'dschat-studio inspect')"}),
     "map": option({parse: text, placeholder: "K=V,...", help: "map columns yourself, e.g. --map prompt=question,chosen=answers[0],rejected=bad"}),
     "eval-ratio": option({parse: decimal({min: 0, below: 1, example: DEFAULT_EVAL_RATIO}), default: DEFAULT_EVAL_RATIO, placeholder: "R", help: "share of rows drawn into eval.json when the source has no test/validation split"}),
@@ -77,19 +80,19 @@ Columns no format reads are named in the manifest and on stderr.`,
   },
   positionals: {name: "<path>", min: 1, max: Infinity},
   schema: "convert",
-  notes: "Environment: DSCHAT_STUDIO_CACHE sets the cache folder (default data/cache in the project).",
+  notes: "Environment: DSCHAT_STUDIO_CACHE sets the cache folder (default data/cache in the project);\nDSCHAT_STUDIO_VERIFY_CACHE=full hashes every cached file before it is served (default: only files whose times changed).",
   async run({values, positionals}, io) {
     const progress = createProgressBar(io.stderr);
     let summary: ConvertSummary;
     try {
       summary = await convertDataset(
         {paths: positionals, out: values.out, format: values.format, map: values.map, evalRatio: values["eval-ratio"], seed: values.seed, reasoning: reasoningOf(values), cwd: io.cwd, env: io.env},
-        {onProgress: progress.update}
+        {onProgress: progress.update, log: (message) => io.stderr.write(`note: ${escapeData(message)}\n`)}
       );
     } finally {
       progress.finish();
     }
-    for (const warning of summary.warnings) io.stderr.write(`warning: ${warning}\n`);
+    for (const warning of summary.warnings) io.stderr.write(`warning: ${escapeData(warning)}\n`);
     return {json: convertJson(summary), text: () => convertText(summary)};
   }
 });

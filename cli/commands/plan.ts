@@ -3,6 +3,7 @@ import {versioned} from "../../src/core/contract/schemaVersions.js";
 import {locate, UserError} from "../../src/core/contract/userError.js";
 import type {TimeInputs} from "../../src/core/estimate/estimateTime.js";
 import {instanceCatalog, instancesJson, normalizeInstanceCatalog, requireInstance, type InstanceType} from "../../src/core/estimate/instanceCatalog.js";
+import {DSCHAT_INT_MAX, MAX_RUNTIME_HOURS} from "../../src/core/plan/argBounds.js";
 import {argSpecsByStep} from "../../src/core/plan/dschatArgs.js";
 import {chainSteps, normalizeArg, normalizePlan, stepArgs, type Plan} from "../../src/core/plan/normalizePlan.js";
 import {applyPlanDataset, LOCAL_JSONFILE, planDatasetFromManifest, usesOnlyLocalJsonfile} from "../../src/core/plan/planDataset.js";
@@ -12,7 +13,7 @@ import {readManifest} from "../../loaders/engine/readManifest.js";
 import {localModels} from "../../loaders/plan/localModels.js";
 import {readManifestRows, readStatsRows, type RowInputs} from "../../loaders/plan/readTokenInputs.js";
 import {resolveModelArg} from "../../loaders/plan/resolveModelArg.js";
-import {writePlanDir} from "../../loaders/plan/writePlanDir.js";
+import {restorePlanDir, writePlanDir} from "../../loaders/plan/writePlanDir.js";
 import {readJsonFile} from "../../loaders/readJsonFile.js";
 import {defineCommand} from "../command.js";
 import {allDschatOptions, dschatArgs} from "../options/dschatOptions.js";
@@ -20,8 +21,13 @@ import {flag, option, type OptionValues} from "../options/optionSpec.js";
 import {decimal, integer, stepOrAll, text, version} from "../options/parsers.js";
 import {DEFAULT_VERSION_SOURCES} from "../../src/core/plan/targetVersions.js";
 import {instancesText, planText} from "../views/planView.js";
+import {escapeData} from "../views/terminal.js";
 
 const whole = integer({min: 1, example: 8});
+/** A price per instance-hour above this is a typo (the largest instances cost tens of dollars an hour); it also keeps the cost finite. */
+const MAX_PRICE_PER_HOUR = 1_000_000;
+/** GPUs and nodes end up in DeepSpeed's launcher arguments: DS-Chat's integer bound. */
+const count = integer({min: 1, max: DSCHAT_INT_MAX, example: 8});
 
 const options = {
   "from": option({parse: text, placeholder: "FILE", help: "start from a plan.json (as written by --out); the options below override it"}),
@@ -30,16 +36,16 @@ const options = {
   "critic-model": option({parse: text, placeholder: "M", help: "step 3's critic and reward model (all: also step 2's model)"}),
   "instance": option({parse: text, placeholder: "TYPE", help: "instance type (default ml.g5.2xlarge); one of the catalogue in 'plan --instances'"}),
   "catalog": option({parse: text, placeholder: "FILE", help: "instance types that replace or extend the built-in catalogue (as 'plan --instances --json' prints them)"}),
-  "gpus": option({parse: whole, placeholder: "N", help: "GPUs per node (default: the instance type's)"}),
-  "nodes": option({parse: whole, placeholder: "N", help: "instance count (default 1)"}),
+  "gpus": option({parse: count, placeholder: "N", help: "GPUs per node (default: the instance type's)"}),
+  "nodes": option({parse: count, placeholder: "N", help: "instance count (default 1)"}),
   "spot": flag("managed spot pricing"),
-  "max-runtime-hours": option({parse: decimal({above: 0, example: 24}), placeholder: "H", help: "flag estimates longer than this (default 24)"}),
+  "max-runtime-hours": option({parse: decimal({above: 0, max: MAX_RUNTIME_HOURS, example: 24}), placeholder: "H", help: `flag estimates longer than this (default 24; at most ${MAX_RUNTIME_HOURS}, SageMaker's 28 days)`}),
   "tokens-per-epoch": option({parse: whole, placeholder: "N", help: "compute tokens per epoch of each selected step"}),
   "stats": option({parse: text, placeholder: "FILE", help: "rows per phase from 'dschat-studio stats --json' output"}),
   "data": option({parse: text, placeholder: "DIR", help: "train on a 'convert' output: records the dataset in plan.json, sets every step's data_path to local/jsonfile, and takes the rows per phase from its manifest.json (split by the plan's data_split)"}),
-  "price": option({parse: decimal({above: 0, example: 1.5}), placeholder: "USD", help: "$/h per instance, overriding the catalogue"}),
+  "price": option({parse: decimal({above: 0, max: MAX_PRICE_PER_HOUR, example: 1.5}), placeholder: "USD", help: "$/h per instance, overriding the catalogue"}),
   "utilisation": option({parse: decimal({above: 0, max: 1, example: 0.35}), placeholder: "U", help: "fraction of GPU peak FLOPS reached (default 0.35)"}),
-  "out": option({parse: text, placeholder: "DIR", help: "write plan.json, ds_config.json and run.sh into DIR"}),
+  "out": option({parse: text, placeholder: "DIR", help: "write plan.json, ds_config.json and run.sh into DIR (replaced atomically, only if empty or an unchanged earlier plan --out)"}),
   "deepspeed-version": option({parse: version, placeholder: "V", help: `DeepSpeed version the run uses, or unknown (default: ${DEFAULT_VERSION_SOURCES.deepspeed}); version-gated findings follow it`}),
   "transformers-version": option({parse: version, placeholder: "V", help: `transformers version, or unknown (default: ${DEFAULT_VERSION_SOURCES.transformers})`}),
   "torch-version": option({parse: version, placeholder: "V", help: `torch version, or unknown (default: ${DEFAULT_VERSION_SOURCES.torch})`}),
@@ -169,11 +175,12 @@ Any argument of the selected steps' main.py is accepted, in DS-Chat's spelling o
       const catalog = readCatalog(values.catalog, io.cwd);
       return {json: instancesJson(catalog), text: () => instancesText(catalog)};
     }
+    if (values.out) await restorePlanDir(resolve(io.cwd, values.out));
     const {plan, models, time, catalog, dataRows} = buildPlan(values, given, io.cwd);
     const report = planReport(plan, {models, time, catalog, dataRows, localModels: localModels(plan, io.cwd)});
     if (values.out) {
       const written = await writePlanDir(resolve(io.cwd, values.out), report, values.data === undefined ? {} : {dataDir: resolve(io.cwd, values.data)});
-      io.stderr.write(`wrote ${written.join(", ")}\n`);
+      io.stderr.write(`wrote ${written.map(escapeData).join(", ")}\n`);
     }
     return {json: versioned("plan-report", report), text: () => planText(report), findings: report.lint};
   }

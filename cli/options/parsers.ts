@@ -26,8 +26,9 @@ function refuse(option: string, text: string, what: string, fix: string): never 
 export function integer({min, max, example}: {min?: number; max?: number; example: number}): Parser<number> {
   return (text, option) => {
     const value = Number(text);
-    const range = max === undefined ? `${min ?? "any"} or more` : `from ${min ?? "any"} to ${max}`;
-    if (!WHOLE.test(text) || !Number.isSafeInteger(value)) refuse(option, text, "is not a whole number", `Pass digits only, e.g. ${option} ${example}.`);
+    const range = max === undefined ? `${min ?? "any"} to ${Number.MAX_SAFE_INTEGER}` : `from ${min ?? "any"} to ${max}`;
+    if (!WHOLE.test(text)) refuse(option, text, "is not a whole number", `Pass digits only, e.g. ${option} ${example}.`);
+    if (!Number.isSafeInteger(value)) refuse(option, text, `is out of range (${range})`, `Pass e.g. ${option} ${example}.`);
     if ((min !== undefined && value < min) || (max !== undefined && value > max)) refuse(option, text, `is out of range (${range})`, `Pass e.g. ${option} ${example}.`);
     return value;
   };

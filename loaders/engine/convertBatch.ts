@@ -1,5 +1,6 @@
 import type {CanonicalRow, Phase} from "../../src/core/canonical.js";
-import {columnExample, columnKind, localJsonDeviation, MEDIA_PLACEHOLDER, toLocalJsonRow, type ColumnKind, type FormatAdapter, type ReasoningOption, type RowContext} from "../../src/core/formats/index.js";
+import {columnExample, columnKind, excerptOf, localJsonDeviation, MEDIA_PLACEHOLDER, toLocalJsonRow, type ColumnKind, type FormatAdapter, type ReasoningOption, type RowContext} from "../../src/core/formats/index.js";
+import {describeLoneSurrogate, loneSurrogateAt} from "../../src/core/contract/unicode.js";
 import {BlockEncoder, type BufferPool} from "./blockEncoder.js";
 import type {RecordItem} from "./readers/recordItem.js";
 
@@ -41,6 +42,8 @@ export interface BatchCounts {
 /** Everything one batch of records turns into: UTF-8 output blocks (lines ending in newlines) and the counts. */
 export interface EncodedBatch extends BatchCounts {
   blocks: Record<"train" | "eval" | "canonical" | "rejects", {bytes: Uint8Array; lines: number}>;
+  /** Bytes of the longest canonical line, so that DuckDB's JSON reader is told a large enough maximum object size. */
+  longestCanonicalLine: number;
   /** Set by convertInWorkers: hands the blocks' buffers back for reuse; call once they are written, then never touch them. */
   release?: () => void;
 }
@@ -89,6 +92,7 @@ export function convertBatch(items: Iterable<RecordItem>, {source, split, adapte
   // Canonical lines repeat the train.json line and add the conversation, roughly twice the input.
   const canonical = new BlockEncoder(inputBytes * 2 + (inputBytes >> 2), pool);
   const rejects = new BlockEncoder(1 << 14, pool);
+  let longestCanonicalLine = 0;
   let lastTrainLine: string | null = null;
   let lastTrainRow: CanonicalRow | null = null;
   for (const item of items) {
@@ -115,11 +119,20 @@ export function convertBatch(items: Iterable<RecordItem>, {source, split, adapte
       rejects.endLine();
       continue;
     }
+    const row = result.ok;
+    const local = toLocalJsonRow(row);
+    const invalid = invalidText(row, local);
+    if (invalid) {
+      counts.rejected++;
+      tally.rejected++;
+      tally.firstReject ??= invalid;
+      rejects.write(JSON.stringify({file: source, row: item.row, line: item.line, reason: invalid, excerpt: excerptOf(item.value)}));
+      rejects.endLine();
+      continue;
+    }
     counts.converted++;
     tally.converted++;
     if (notes.reasoningParts) tally.reasoningRows++;
-    const row = result.ok;
-    const local = toLocalJsonRow(row);
     if (hasMedia && [local.prompt, local.chosen, local.rejected].some((text) => text !== null && MEDIA_PLACEHOLDER.test(text))) tally.placeholderRows++;
     const deviation = localJsonDeviation(row);
     if (deviation) {
@@ -136,7 +149,9 @@ export function convertBatch(items: Iterable<RecordItem>, {source, split, adapte
     const lineEnd = side.length;
     side.endLine();
     countPhases(counts.phases[inEvalSide ? "eval" : "train"], row.phases);
+    const canonicalStart = canonical.length;
     writeCanonicalLine(canonical, row, side, lineStart, lineEnd, local, inEvalSide);
+    if (canonical.length - canonicalStart > longestCanonicalLine) longestCanonicalLine = canonical.length - canonicalStart;
     if (!inEvalSide) {
       lastTrainLine = line;
       lastTrainRow = row;
@@ -144,7 +159,26 @@ export function convertBatch(items: Iterable<RecordItem>, {source, split, adapte
   }
   if (lastTrainLine !== null && lastTrainRow !== null) counts.lastTrain = {line: lastTrainLine, id: lastTrainRow.id, phases: lastTrainRow.phases};
   const block = (encoder: BlockEncoder) => ({bytes: encoder.bytes(), lines: encoder.lines});
-  return {...counts, blocks: {train: block(train), eval: block(evaluation), canonical: block(canonical), rejects: block(rejects)}};
+  return {...counts, longestCanonicalLine, blocks: {train: block(train), eval: block(evaluation), canonical: block(canonical), rejects: block(rejects)}};
+}
+
+/**
+ * Why a converted row's text cannot be written (null when it can): a lone surrogate in any of its strings, which
+ * DuckDB refuses and DS-Chat's tokenizer cannot encode.
+ */
+function invalidText(row: CanonicalRow, local: {prompt: string | null; chosen: string | null; rejected: string | null}): string | null {
+  for (const field of ["prompt", "chosen", "rejected"] as const) {
+    const text = local[field];
+    const at = text === null ? -1 : loneSurrogateAt(text);
+    if (at !== -1) return `${field} holds ${describeLoneSurrogate(text!, at)}, which is not Unicode text (DuckDB refuses it and a tokenizer cannot encode it)`;
+  }
+  for (const [index, turn] of row.conversation.entries()) {
+    for (const text of [turn.content, turn.name ?? ""]) {
+      const at = loneSurrogateAt(text);
+      if (at !== -1) return `turn ${index + 1} (${turn.role}) holds ${describeLoneSurrogate(text, at)}, which is not Unicode text (DuckDB refuses it and a tokenizer cannot encode it)`;
+    }
+  }
+  return null;
 }
 
 /**

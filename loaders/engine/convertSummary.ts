@@ -37,6 +37,7 @@ export interface ConvertProgress {
 
 export interface ConvertEffects {
   onProgress?: (progress: ConvertProgress) => void;
+  /** Notes for the user while converting: a damaged cache entry being rebuilt, waiting for another run on the same key. */
   log?: (message: string) => void;
   /** Runs after every output is written, just before anything is committed; tests throw here to check atomicity. */
   beforeCommit?: () => void | Promise<void>;

@@ -1,6 +1,7 @@
 import type {DsChatStrings, LocalJsonRow, Phase} from "../../src/core/canonical.js";
 import {columnKind, columnsRead, forcedAdapter, toLocalJsonRow, type ColumnKind, type Detection, type FormatAdapter, type ReasoningOption} from "../../src/core/formats/index.js";
 import {MIXED_FORMAT} from "./convertSummary.js";
+import {boundedJson} from "../../src/core/contract/boundedJson.js";
 import {expandInputs, type InputFile} from "./inputs.js";
 import {readRecords} from "./readers/readRecords.js";
 import type {FileKind} from "./readers/recordItem.js";
@@ -117,11 +118,23 @@ export async function inspectDataset(options: InspectOptions): Promise<InspectRe
   };
 }
 
-function example(file: InputFile, adapter: FormatAdapter, row: number, raw: unknown, reasoning: ReasoningOption | undefined): InspectExample {
-  const result = adapter.convert(raw, {source: file.source, row, split: file.split, reasoning});
+function example(file: InputFile, adapter: FormatAdapter, row: number, value: unknown, reasoning: ReasoningOption | undefined): InspectExample {
+  const result = adapter.convert(value, {source: file.source, row, split: file.split, reasoning});
+  const raw = capDepth(value, RAW_MAX_DEPTH);
   return "ok" in result
     ? {source: file.source, row, raw, localJson: toLocalJsonRow(result.ok), dschat: result.ok.dschat, phases: result.ok.phases, reject: null}
     : {source: file.source, row, raw, localJson: null, dschat: null, phases: [], reject: result.reject.reason};
+}
+
+/** Deeper than this, an example's raw record is shown as an excerpt string (no view or JSON writer recurses further). */
+export const RAW_MAX_DEPTH = 32;
+
+/** The record with everything below `depth` levels replaced by its excerpt (a string), so printing it cannot overflow the stack. */
+function capDepth(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (depth === 0) return `${boundedJson(value, 60)} (nested deeper than ${RAW_MAX_DEPTH} levels: cut here)`;
+  if (Array.isArray(value)) return value.map((item) => capDepth(item, depth - 1));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, capDepth(item, depth - 1)]));
 }
 
 function describeInput({file, adapter, detection, chosenBy, sample}: FileFormat): InspectInput {

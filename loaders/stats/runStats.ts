@@ -79,7 +79,7 @@ export async function runStats(options: StatsOptions): Promise<StatsReport> {
   const modelName = dschatTokenizerName(modelNameFor(files, options.tokenizer, options.modelName), options.cwd ?? process.cwd());
   // On big inputs the workers boot while this thread reads and parses the files; a small sample is measured inline.
   const inlineSample = sample !== null && sample < INLINE_BELOW && options.threads === undefined;
-  const cores = options.threads ?? availableParallelism();
+  const cores = Math.min(options.threads ?? availableParallelism(), availableParallelism()); // never more than the cores
   const workers = cores - 1; // this thread measures too
   const bigInput = !options.converted && inputBytes(options.dir) >= EARLY_WORKERS_BYTES;
   // A sample of a big input: one worker builds the tokenizer and measures the sample, while this thread reads, parses
@@ -100,7 +100,7 @@ export async function runStats(options: StatsOptions): Promise<StatsReport> {
   }
   const measuring = measureRows(
     selections.map(({phase}, i) => ({phase, rows: measuredRows[i].map(({row}) => row)})),
-    {...setup, threads: options.threads, pool, measureHere: !sampleWorker, batchSize: sampleWorker ? INLINE_BELOW : undefined, onProgress: options.onProgress}
+    {...setup, threads: options.threads === undefined ? undefined : cores, pool, measureHere: !sampleWorker, batchSize: sampleWorker ? INLINE_BELOW : undefined, onProgress: options.onProgress}
   );
   // What needs no token counts is done here while the workers tokenize (a sample worker: one request per partition).
   let tokenizerReport: TokenizerReport | null = null;

@@ -1,5 +1,5 @@
 import {UserError} from "../../../src/core/contract/userError.js";
-import {excerptOf, type ReadOptions, type RecordItem} from "./recordItem.js";
+import {excerptOf, MAX_RECORD_BYTES, oversizedFailure, type ReadOptions, type RecordItem} from "./recordItem.js";
 import {readTextChunks} from "./textChunks.js";
 
 /**
@@ -9,7 +9,7 @@ import {readTextChunks} from "./textChunks.js";
  */
 export async function* readDelimited(
   path: string,
-  {source, gzip, delimiter, onBytes}: {source: string; gzip: boolean; delimiter: "," | "\t"} & ReadOptions
+  {source, gzip, delimiter, onBytes, onWarning}: {source: string; gzip: boolean; delimiter: "," | "\t"} & ReadOptions
 ): AsyncGenerator<RecordItem[]> {
   const separator = delimiter.charCodeAt(0);
   let header: string[] | null = null;
@@ -22,6 +22,8 @@ export async function* readDelimited(
   let recordLine = 1;
   let recordText = "";
   let row = 0;
+  /** Characters of a record longer than MAX_RECORD_BYTES, dropped as it streams (it becomes one reject). */
+  let oversized = 0;
 
   const endField = () => {
     fields.push(field === "" && !fieldQuoted ? null : field);
@@ -37,6 +39,12 @@ export async function* readDelimited(
     const raw = recordText;
     recordText = "";
     recordLine = line;
+    if (oversized) {
+      row++;
+      items.push({row, line: startLine, failure: oversizedFailure("the row", oversized), excerpt: excerptOf(raw)});
+      oversized = 0;
+      return;
+    }
     if (record.length === 1 && record[0] === null) return; // blank line
     if (!header) {
       header = record.map((name, index) => (name === null || name === "" ? `column${index + 1}` : name));
@@ -93,9 +101,15 @@ export async function* readDelimited(
     if (recordText.length < 4096) recordText += text.slice(segmentStart, segmentStart + 4096);
   };
 
-  for await (const text of readTextChunks(path, {source, gzip, onBytes}, () => line)) {
+  for await (const text of readTextChunks(path, {source, gzip, onBytes, onWarning}, () => line)) {
     const items: RecordItem[] = [];
     scan(text, items);
+    const held = fields.reduce((sum, value) => sum + (value?.length ?? 0), field.length);
+    if (oversized || held > MAX_RECORD_BYTES) {
+      oversized += held;
+      fields = fields.map(() => "");
+      field = "";
+    }
     if (items.length) yield items;
   }
   const items: RecordItem[] = [];

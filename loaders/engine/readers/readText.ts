@@ -9,7 +9,7 @@ import {readTextChunks} from "./textChunks.js";
  */
 export async function* readText(
   path: string,
-  {source, gzip, paragraphs, onBytes}: {source: string; gzip: boolean; paragraphs: boolean} & ReadOptions
+  {source, gzip, paragraphs, onBytes, onWarning}: {source: string; gzip: boolean; paragraphs: boolean} & ReadOptions
 ): AsyncGenerator<RecordItem[]> {
   let carry = "";
   let line = 1;
@@ -34,7 +34,7 @@ export async function* readText(
     block.push(text);
   };
 
-  for await (const text of readTextChunks(path, {source, gzip, onBytes}, () => line)) {
+  for await (const text of readTextChunks(path, {source, gzip, onBytes, onWarning}, () => line)) {
     carry += text;
     const lines = carry.split("\n");
     carry = lines.pop()!;

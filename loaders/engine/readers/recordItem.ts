@@ -24,9 +24,21 @@ export type FileKind = "jsonl" | "json-array" | "csv" | "tsv" | "text-lines" | "
 export interface ReadOptions {
   /** Called with the number of file bytes (compressed, as on disk) consumed since the last call. */
   onBytes?: (bytes: number) => void;
+  /** Told about input read with a caveat (e.g. bytes after the last gzip member, ignored as `gzip -d` does). */
+  onWarning?: (message: string) => void;
 }
 
 export const EXCERPT_CHARS = 200;
+
+/**
+ * The largest record (a JSON line, an array item, a CSV row) the readers hand on: a bigger one is a counted reject.
+ * Far above any real chat row, and far below what one JavaScript string can hold (~512 Mi characters).
+ */
+export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+
+export function oversizedFailure(what: string, bytes: number): string {
+  return `${what} is ${(bytes / 1024 / 1024).toFixed(0)} MiB, more than the ${MAX_RECORD_BYTES / 1024 / 1024} MiB one record may hold`;
+}
 
 export function excerptOf(text: string): string {
   const flat = text.replace(/\s+/g, " ").trim();

@@ -10,11 +10,11 @@ import {findInvalidUtf8} from "./utf8.js";
  * error names the byte and its line (the reader's line when the chunk began, `lineNow`, plus the chunk's newlines
  * before the byte). A file that ends inside a character is truncated, and says so.
  */
-export async function* readTextChunks(path: string, {source, gzip, onBytes}: {source: string; gzip: boolean} & ReadOptions, lineNow: () => number): AsyncGenerator<string> {
+export async function* readTextChunks(path: string, {source, gzip, onBytes, onWarning}: {source: string; gzip: boolean} & ReadOptions, lineNow: () => number): AsyncGenerator<string> {
   const decoder = new TextDecoder("utf-8", {fatal: true});
   let bytesDecoded = 0;
   let first = true;
-  for await (const chunk of readFileBytes(path, {source, gzip, onBytes})) {
+  for await (const chunk of readFileBytes(path, {source, gzip, onBytes, onWarning})) {
     let text: string;
     try {
       text = decoder.decode(chunk, {stream: true});

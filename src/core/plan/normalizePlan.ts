@@ -8,6 +8,8 @@ import {checkKeys, checkSchemaVersion, quote, readBoolean, readChoice, readNumbe
 import {SCHEMA_VERSIONS} from "../contract/schemaVersions.js";
 import {UserError} from "../contract/userError.js";
 import type {ArgSpec, Step1Args, Step2Args, Step3Args} from "./dschatArgs.js";
+import {MAX_SEED} from "../split/mt19937.js";
+import {DSCHAT_INT_MAX, MAX_RUNTIME_HOURS} from "./argBounds.js";
 import {argSpecsByStep, defaultArgs, step1ArgSpecs, step2ArgSpecs, step3ArgSpecs} from "./dschatArgs.js";
 import {checkDatasetDataPath, normalizePlanDataset, type PlanDataset} from "./planDataset.js";
 import {defaultTargetVersions, normalizeVersions, type TargetVersions} from "./targetVersions.js";
@@ -85,7 +87,7 @@ export function normalizeArg(spec: ArgSpec, value: unknown, field: string): unkn
     case "int":
     case "float":
       if (value === null && spec.default === null) return null;
-      return readNumber(value, field, FIX, {integer: spec.kind === "int", min: spec.min});
+      return readNumber(value, field, FIX, spec.kind === "int" ? {integer: true, min: spec.min, max: spec.name === "seed" ? MAX_SEED : DSCHAT_INT_MAX} : {min: spec.min});
   }
 }
 
@@ -116,10 +118,10 @@ function normalizeInfrastructure(value: unknown): Infrastructure {
   const at = (key: string) => `${field}.${key}`;
   return {
     instance_type: given.instance_type === undefined ? defaultInfrastructure.instance_type : readString(given.instance_type, at("instance_type"), FIX),
-    instance_count: given.instance_count === undefined ? defaultInfrastructure.instance_count : readNumber(given.instance_count, at("instance_count"), FIX, {integer: true, min: 1}),
-    gpus_per_node: given.gpus_per_node === undefined || given.gpus_per_node === null ? null : readNumber(given.gpus_per_node, at("gpus_per_node"), FIX, {integer: true, min: 1}),
+    instance_count: given.instance_count === undefined ? defaultInfrastructure.instance_count : readNumber(given.instance_count, at("instance_count"), FIX, {integer: true, min: 1, max: DSCHAT_INT_MAX}),
+    gpus_per_node: given.gpus_per_node === undefined || given.gpus_per_node === null ? null : readNumber(given.gpus_per_node, at("gpus_per_node"), FIX, {integer: true, min: 1, max: DSCHAT_INT_MAX}),
     spot: given.spot === undefined ? defaultInfrastructure.spot : readBoolean(given.spot, at("spot"), FIX),
-    max_runtime_hours: given.max_runtime_hours === undefined ? defaultInfrastructure.max_runtime_hours : readNumber(given.max_runtime_hours, at("max_runtime_hours"), FIX, {above: 0})
+    max_runtime_hours: given.max_runtime_hours === undefined ? defaultInfrastructure.max_runtime_hours : readNumber(given.max_runtime_hours, at("max_runtime_hours"), FIX, {above: 0, max: MAX_RUNTIME_HOURS})
   };
 }
 
