@@ -207,6 +207,7 @@ export function buildTrainingJob(plan: Plan, phase: Phase, options: TrainingJobO
       if (value === true) flags.push(spec.name);
       continue;
     }
+    if (Array.isArray(value) && value.length === 0) continue; // argparse's nargs='*' default; nothing to pass
     hyperParameters[spec.name] = encodeHyperParameter(spec, value as string | number | string[]);
   }
   for (const [key, value] of Object.entries(options.extraArgs ?? {})) {
