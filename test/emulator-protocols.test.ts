@@ -12,7 +12,7 @@ import {after, before, describe, it} from "node:test";
 import {GetMetricDataCommand, PutMetricDataCommand} from "@aws-sdk/client-cloudwatch";
 import {CreateLogGroupCommand, CreateLogStreamCommand, GetLogEventsCommand, PutLogEventsCommand} from "@aws-sdk/client-cloudwatch-logs";
 import {GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand} from "@aws-sdk/client-s3";
-import {CreateTrainingJobCommand, DescribeTrainingJobCommand, ListTrainingJobsCommand} from "@aws-sdk/client-sagemaker";
+import {CreateTrainingJobCommand, DescribeTrainingJobCommand, ListTagsCommand, ListTrainingJobsCommand} from "@aws-sdk/client-sagemaker";
 import {AwsActionError, translateAwsError, withBackoff} from "../loaders/aws/awsErrors.js";
 import {createAwsClients, type AwsClients} from "../loaders/aws/clients.js";
 import {ensureBucket, readObject, uploadIfChanged} from "../loaders/aws/s3Objects.js";
@@ -147,7 +147,10 @@ describe("SageMaker (JSON 1.1): validation and errors as the service answers the
 
   it("refuses a duplicate name with ResourceInUse, and a quota overrun with ResourceLimitExceeded, translated into fixes", async () => {
     const first = request("quota-one", "ml.p4d.24xlarge");
-    await clients.sagemaker.send(new CreateTrainingJobCommand(first as never));
+    const {TrainingJobArn: arn} = await clients.sagemaker.send(new CreateTrainingJobCommand(first as never));
+    const tags = await clients.sagemaker.send(new ListTagsCommand({ResourceArn: arn}));
+    assert.deepEqual(tags.Tags?.at(-1), {Key: "dschat-studio-emulator", Value: "SIMULATED: run by the local emulator, no GPU, no model"}, "the job says it is simulated in its tags too");
+    assert.ok(tags.Tags?.some((tag) => tag.Key === "app" && tag.Value === "dschat-studio"));
     await assert.rejects(clients.sagemaker.send(new CreateTrainingJobCommand(first as never)), (error: Error) => error.name === "ResourceInUse");
     // The same name with another request: refused as a clash, not accepted as a retry.
     await assert.rejects(submitJob(clients, {...first, HyperParameters: {...first.HyperParameters, seed: "7"}}), (error: AwsActionError) => error.kind === "name-in-use" && /--rerun/.test(error.fix));

@@ -236,7 +236,7 @@ export function decodeAwsChunked(body: Buffer): {payload: Buffer; trailers: Reco
 function verifiedPayload(request: IncomingMessage, body: Buffer): {payload: Buffer; checksums: StoredObject["checksums"]} {
   let payload = body;
   const sent: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) if (name.startsWith("x-amz-checksum-") && name !== "x-amz-checksum-mode" && name !== "x-amz-checksum-type" && typeof value === "string") sent[name] = value;
+  for (const [name, value] of Object.entries(request.headers)) if (name.startsWith("x-amz-checksum-") && !["x-amz-checksum-mode", "x-amz-checksum-type", "x-amz-checksum-algorithm"].includes(name) && typeof value === "string") sent[name] = value;
   const encoding = header(request, "content-encoding") ?? "";
   if (encoding.split(",").map((s) => s.trim()).includes("aws-chunked")) {
     const decoded = decodeAwsChunked(body);

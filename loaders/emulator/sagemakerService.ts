@@ -18,6 +18,8 @@ import type {S3Store} from "./s3Service.js";
 
 export const LOG_GROUP = "/aws/sagemaker/TrainingJobs";
 export const SIMULATED = "[SIMULATED]";
+/** Added to every job's tags (ListTags): the job never ran on SageMaker. */
+export const SIMULATED_TAG = {Key: "dschat-studio-emulator", Value: "SIMULATED: run by the local emulator, no GPU, no model"};
 export const SIMULATED_BANNER =
   "[SIMULATED] This training job runs in dschat-studio's local emulator, not on SageMaker: no GPU, no model weights. DS-Chat is a stand-in that parses the arguments with DS-Chat's own argparse definitions, then replays a published DS-Chat log.";
 
@@ -59,6 +61,8 @@ interface Job {
   processes: ChildProcess[];
   done: Promise<void>;
   stopOutcome?: "Stopped" | "MaxRuntimeExceeded";
+  /** The job's MetricDefinitions, compiled once (SageMaker applies them to every line of every host). */
+  metricRegexes?: Array<{name: string; regex: RegExp}>;
 }
 
 const messages: Record<string, string> = {
@@ -126,8 +130,13 @@ export class SageMakerService {
         this.requestStop(job, "Stopped");
         return {};
       }
+      case "ListTags": {
+        const job = [...this.jobs.values()].find((candidate) => candidate.arn === input.ResourceArn);
+        if (!job) throw new ServiceError("ResourceNotFound", `${input.ResourceArn} not found`);
+        return {Tags: [...(job.request.Tags ?? []), SIMULATED_TAG]};
+      }
       default:
-        throw new ServiceError("UnknownOperationException", `SageMaker ${operation} is not emulated (CreateTrainingJob, DescribeTrainingJob, ListTrainingJobs, StopTrainingJob are)`);
+        throw new ServiceError("UnknownOperationException", `SageMaker ${operation} is not emulated (CreateTrainingJob, DescribeTrainingJob, ListTrainingJobs, StopTrainingJob, ListTags are)`);
     }
   }
 
@@ -192,14 +201,15 @@ export class SageMakerService {
 
   private log(job: Job, stream: string, line: string) {
     this.logs.append(LOG_GROUP, stream, [line]);
-    for (const definition of job.request.AlgorithmSpecification.MetricDefinitions ?? []) {
-      const match = new RegExp(definition.Regex).exec(line);
+    job.metricRegexes ??= (job.request.AlgorithmSpecification.MetricDefinitions ?? []).map((definition) => ({name: definition.Name, regex: new RegExp(definition.Regex)}));
+    for (const definition of job.metricRegexes) {
+      const match = definition.regex.exec(line);
       if (!match) continue;
       const value = Number(match[1]);
       if (!Number.isFinite(value)) continue;
       const now = Date.now();
-      this.metrics.put(LOG_GROUP, definition.Name, [{Name: "TrainingJobName", Value: job.request.TrainingJobName}], value, now);
-      job.finalMetrics.set(definition.Name, {value, time: now});
+      this.metrics.put(LOG_GROUP, definition.name, [{Name: "TrainingJobName", Value: job.request.TrainingJobName}], value, now);
+      job.finalMetrics.set(definition.name, {value, time: now});
     }
   }
 
