@@ -5,8 +5,10 @@ import type {TimeInputs} from "../../src/core/estimate/estimateTime.js";
 import {instanceCatalog, instancesJson, normalizeInstanceCatalog, requireInstance, type InstanceType} from "../../src/core/estimate/instanceCatalog.js";
 import {argSpecsByStep} from "../../src/core/plan/dschatArgs.js";
 import {chainSteps, normalizeArg, normalizePlan, stepArgs, type Plan} from "../../src/core/plan/normalizePlan.js";
+import {applyPlanDataset, LOCAL_JSONFILE, planDatasetFromManifest, usesOnlyLocalJsonfile} from "../../src/core/plan/planDataset.js";
 import type {PlanModels} from "../../src/core/plan/planModels.js";
 import {planReport} from "../../src/core/report/planReport.js";
+import {readManifest} from "../../loaders/engine/readManifest.js";
 import {readManifestRows, readStatsRows} from "../../loaders/plan/readTokenInputs.js";
 import {resolveModelArg} from "../../loaders/plan/resolveModelArg.js";
 import {writePlanDir} from "../../loaders/plan/writePlanDir.js";
@@ -32,7 +34,7 @@ const options = {
   "max-runtime-hours": option({parse: decimal({above: 0, example: 24}), placeholder: "H", help: "flag estimates longer than this (default 24)"}),
   "tokens-per-epoch": option({parse: whole, placeholder: "N", help: "compute tokens per epoch of each selected step"}),
   "stats": option({parse: text, placeholder: "FILE", help: "rows per phase from 'dschat-studio stats --json' output"}),
-  "data": option({parse: text, placeholder: "DIR", help: "rows per phase from a converted directory's manifest.json, split by the plan's data_split"}),
+  "data": option({parse: text, placeholder: "DIR", help: "train on a 'convert' output: records the dataset in plan.json, sets every step's data_path to local/jsonfile, and takes the rows per phase from its manifest.json (split by the plan's data_split)"}),
   "price": option({parse: decimal({above: 0, example: 1.5}), placeholder: "USD", help: "$/h per instance, overriding the catalogue"}),
   "utilisation": option({parse: decimal({above: 0, max: 1, example: 0.35}), placeholder: "U", help: "fraction of GPU peak FLOPS reached (default 0.35)"}),
   "out": option({parse: text, placeholder: "DIR", help: "write plan.json, ds_config.json and run.sh into DIR"}),
@@ -59,6 +61,23 @@ function applyDschatArg(plan: Plan, name: string, value: unknown): void {
   for (const step of steps) {
     const spec = argSpecsByStep[step].find((candidate) => candidate.name === name)!;
     (stepArgs(plan, step) as Record<string, unknown>)[name] = locate({option: `--${name}`}, () => normalizeArg(spec, value, `plan.step${step}.${name}`));
+  }
+}
+
+/**
+ * `--data DIR` records the converted dataset and trains every selected step on it (local/jsonfile); a plan that already
+ * records one keeps it for newly selected steps, unless --data_path names other data, which drops the record.
+ */
+function applyDataArg(plan: Plan, values: Values, given: ReadonlySet<string>, cwd: string): void {
+  const dataPath = given.has("data_path") ? (values as Record<string, unknown>).data_path as string[] : null;
+  if (values.data !== undefined) {
+    if (dataPath && !usesOnlyLocalJsonfile(dataPath))
+      throw new UserError(`--data trains on the converted dataset (data_path ${LOCAL_JSONFILE}), but --data_path names ${JSON.stringify(dataPath)}`, {where: {option: "--data_path"}, fix: "Pass only one of them."});
+    const manifest = locate({option: "--data"}, () => readManifest(resolve(cwd, values.data!))!);
+    applyPlanDataset(plan, planDatasetFromManifest(manifest));
+  } else if (plan.dataset) {
+    if (dataPath && !usesOnlyLocalJsonfile(dataPath)) plan.dataset = null;
+    else applyPlanDataset(plan, plan.dataset);
   }
 }
 
@@ -96,6 +115,7 @@ export function buildPlan(values: Values, given: ReadonlySet<string>, cwd: strin
     }
   }
   for (const name of given) if (dschatArgs.has(name)) applyDschatArg(plan, name, (values as Record<string, unknown>)[name]);
+  applyDataArg(plan, values, given, cwd);
   chainSteps(plan);
   const infra = plan.infrastructure;
   if (values.instance) infra.instance_type = values.instance;
@@ -141,7 +161,7 @@ Any argument of the selected steps' main.py is accepted, in DS-Chat's spelling o
     const {plan, models, time, catalog} = buildPlan(values, given, io.cwd);
     const report = planReport(plan, {models, time, catalog});
     if (values.out) {
-      const written = await writePlanDir(resolve(io.cwd, values.out), report);
+      const written = await writePlanDir(resolve(io.cwd, values.out), report, values.data === undefined ? {} : {dataDir: resolve(io.cwd, values.data)});
       io.stderr.write(`wrote ${written.join(", ")}\n`);
     }
     return {json: versioned("plan-report", report), text: () => planText(report), findings: report.lint};

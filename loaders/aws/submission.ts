@@ -12,6 +12,7 @@ import {join, resolve} from "node:path";
 import type {Phase} from "../../src/core/canonical.js";
 import {locate, UserError} from "../../src/core/contract/userError.js";
 import type {Plan} from "../../src/core/plan/normalizePlan.js";
+import {LOCAL_JSONFILE} from "../../src/core/plan/planDataset.js";
 import {buildTrainingJob, modelArtifactUri, modelNameOf, trainingJobName, type BuiltTrainingJob, type TrainingJobOptions} from "../../src/core/sagemaker/buildTrainingJob.js";
 import {bucketNameProblem, looksLikeSecretName} from "../../src/core/sagemaker/validateTrainingJob.js";
 import {scriptOfPhase} from "../../src/core/runs/logLines.js";
@@ -210,7 +211,7 @@ export async function planSubmission(plan: Plan, datasetDir: string | null, opti
 
 function stepUsesLocal(plan: Plan, phase: Phase): boolean {
   const args = phase === 1 ? plan.step1 : phase === 2 ? plan.step2 : plan.step3;
-  return args.data_path.includes("local/jsonfile");
+  return args.data_path.includes(LOCAL_JSONFILE);
 }
 
 function chainIdOf(plan: Plan, dataset: DatasetFiles | null, bundle: SourceBundle, nonce: string | undefined): string {

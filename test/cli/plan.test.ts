@@ -85,6 +85,61 @@ describe("dschat-studio plan --model config.json --data DIR", () => {
   });
 });
 
+describe("dschat-studio plan --data DIR: the plan carries its dataset", () => {
+  it("records the convert output in plan.json, trains every step on local/jsonfile, and run.sh puts the files where DS-Chat reads them", async () => {
+    const data = join(work, "alpaca-converted");
+    const converted = await runCli(["convert", "test/fixtures/llama-factory/alpaca_en_demo.json", "--out", data], {env: {DSCHAT_STUDIO_CACHE: join(work, "cache")}});
+    assert.equal(converted.code, 0, converted.stderr);
+    const manifest = JSON.parse(readFileSync(join(data, "manifest.json"), "utf8"));
+    const out = join(work, "with-data");
+    const run = await plan("--step", "all", "--model", "facebook/opt-125m", "--critic-model", "facebook/opt-125m", "--data", data, "--out", out, "--json");
+    assert.ok(run.code === 0 || run.code === 4, run.stderr);
+    const written = JSON.parse(readFileSync(join(out, "plan.json"), "utf8"));
+    assertMatchesSchema("plan", written);
+    assert.deepEqual(written.dataset, {
+      cache_key: manifest.cache_key,
+      format: manifest.format.name,
+      sources: manifest.inputs.map((input: {source: string}) => input.source),
+      rows: {train: manifest.counts.train, eval: manifest.counts.eval},
+      phase_rows: manifest.counts.phases
+    });
+    for (const step of [1, 2, 3]) assert.deepEqual(written[`step${step}`].data_path, ["local/jsonfile"], `step ${step}`);
+    assert.ok(json(run, "plan-report").command.every((command: {shell: string}) => command.shell.includes(" --data_path local/jsonfile ")));
+
+    // plan --from keeps the record; a step added later trains on it too; --data_path naming other data drops it.
+    const again = await plan("--from", join(out, "plan.json"), "--json");
+    assert.deepEqual(json(again, "plan-report").plan, written);
+    const other = json(await plan("--from", join(out, "plan.json"), "--data_path", "Dahoas/rm-static", "--json"), "plan-report").plan;
+    assert.equal(other.dataset, null);
+    const both = await plan("--data", data, "--data_path", "Dahoas/rm-static");
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--data_path: --data trains on the converted dataset .* names \["Dahoas\/rm-static"\]/);
+    // A hand-edited plan whose data_path contradicts its dataset is refused, naming the field.
+    writeFileSync(join(work, "contradiction.json"), JSON.stringify({...written, step2: {...written.step2, data_path: ["Dahoas/rm-static"]}}));
+    const contradiction = await plan("--from", join(work, "contradiction.json"));
+    assert.equal(contradiction.code, 2);
+    assert.match(contradiction.stderr, /plan\.step2\.data_path: plan\.dataset names the converted dataset .* but step 2 trains on \["Dahoas\/rm-static"\]/);
+
+    // run.sh, run from a DeepSpeed-Chat root whose `deepspeed` only records its arguments: data/ gets the converted files.
+    const root = join(work, "DeepSpeed-Chat");
+    const bin = join(work, "bin");
+    mkdirSync(bin, {recursive: true});
+    mkdirSync(root, {recursive: true});
+    writeFileSync(join(bin, "deepspeed"), '#!/bin/sh\necho "deepspeed $*" >> "$DSCHAT_ROOT/launched.txt"\n', {mode: 0o755});
+    const env = {...process.env, PATH: `${bin}:${process.env.PATH}`, DSCHAT_ROOT: root, LOG_DIR: join(work, "logs")};
+    const ran = spawnSync("bash", [join(out, "run.sh")], {env, encoding: "utf8"});
+    assert.equal(ran.status, 0, ran.stderr);
+    for (const file of ["train.json", "eval.json"]) assert.ok(readFileSync(join(root, "data", file)).equals(readFileSync(join(data, file))), file);
+    assert.equal(readFileSync(join(root, "launched.txt"), "utf8").split("\n").filter((line) => line.includes("--data_path local/jsonfile")).length, 3);
+    // A different train.json already in data/ is the user's: run.sh stops instead of overwriting it.
+    writeFileSync(join(root, "data", "train.json"), "{}\n");
+    const refused = spawnSync("bash", [join(out, "run.sh")], {env, encoding: "utf8"});
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /data\/train\.json exists and differs from .*: move it away first/);
+    assert.equal(readFileSync(join(root, "data", "train.json"), "utf8"), "{}\n");
+  });
+});
+
 describe("dschat-studio plan (errors and help)", () => {
   it("names the bad option and value and exits 2", async () => {
     const [badNumber, badInstance, badModel, wrongStep, typo] = await Promise.all([

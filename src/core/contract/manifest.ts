@@ -49,9 +49,11 @@ const KEYS = ["schema_version", "tool", "engine_version", "formats_version", "in
 const count = (value: unknown, field: string) => readNumber(value, field, FIX, {integer: true, min: 0});
 const nullableString = (value: unknown, field: string) => (value === null ? null : readString(value, field, FIX));
 
-function phaseCounts(value: unknown, field: string): PhaseCounts {
-  const object = readObject(value, field, FIX);
-  return {"1": count(object["1"], `${field}.1`), "2": count(object["2"], `${field}.2`), "3": count(object["3"], `${field}.3`)};
+/** Rows per phase `{"1", "2", "3"}` (also read in plan.json's dataset record, whose errors carry its own fix). */
+export function phaseCounts(value: unknown, field: string, fix: string = FIX): PhaseCounts {
+  const object = readObject(value, field, fix);
+  const rows = (phase: "1" | "2" | "3") => readNumber(object[phase], `${field}.${phase}`, fix, {integer: true, min: 0});
+  return {"1": rows("1"), "2": rows("2"), "3": rows("3")};
 }
 
 function detection(value: unknown, field: string): ManifestDetection | null {

@@ -9,6 +9,7 @@ import {SCHEMA_VERSIONS} from "../contract/schemaVersions.js";
 import {UserError} from "../contract/userError.js";
 import type {ArgSpec, Step1Args, Step2Args, Step3Args} from "./dschatArgs.js";
 import {argSpecsByStep, defaultArgs, step1ArgSpecs, step2ArgSpecs, step3ArgSpecs} from "./dschatArgs.js";
+import {checkDatasetDataPath, normalizePlanDataset, type PlanDataset} from "./planDataset.js";
 
 export interface Infrastructure {
   /** A key of the instance catalogue (e.g. "ml.g5.2xlarge"). */
@@ -30,6 +31,8 @@ export interface Plan {
   step2: Step2Args;
   step3: Step3Args;
   infrastructure: Infrastructure;
+  /** The converted dataset every selected step trains on through local/jsonfile (`plan --data DIR`); null: none recorded. */
+  dataset: PlanDataset | null;
 }
 
 export interface StepArgsByPhase {
@@ -50,12 +53,13 @@ export function defaultPlan(): Plan {
     step1: defaultArgs(step1ArgSpecs),
     step2: defaultArgs(step2ArgSpecs),
     step3: defaultArgs(step3ArgSpecs),
-    infrastructure: {...defaultInfrastructure}
+    infrastructure: {...defaultInfrastructure},
+    dataset: null
   };
 }
 
 const FIX = "Correct the plan: plan.json is written by 'dschat-studio plan --out' and described by schemas/plan.schema.json.";
-const PLAN_KEYS = ["schema_version", "steps", "step1", "step2", "step3", "infrastructure"] as const;
+const PLAN_KEYS = ["schema_version", "steps", "step1", "step2", "step3", "infrastructure", "dataset"] as const;
 const INFRASTRUCTURE_KEYS = Object.keys(defaultInfrastructure);
 
 /** Checks one argument value against its spec; `field` is the JSON path used in messages. */
@@ -116,7 +120,7 @@ function normalizeInfrastructure(value: unknown): Infrastructure {
 }
 
 /**
- * Parses untrusted plan JSON: `{schema_version?, steps?, step1?, step2?, step3?, infrastructure?}`. Missing arguments take
+ * Parses untrusted plan JSON: `{schema_version?, steps?, step1?, step2?, step3?, infrastructure?, dataset?}`. Missing arguments take
  * DS-Chat's defaults. Chained plans fill step outputs and step 3's actor/critic paths from steps 1 and 2 when the plan
  * leaves them empty. A `schema_version` other than this one's is refused (a plan the page or CLI builds may omit it).
  */
@@ -130,8 +134,10 @@ export function normalizePlan(spec: unknown): Plan {
     step1: normalizeStepArgs<Step1Args>(argSpecsByStep[1], given.step1, "plan.step1"),
     step2: normalizeStepArgs<Step2Args>(argSpecsByStep[2], given.step2, "plan.step2"),
     step3: normalizeStepArgs<Step3Args>(argSpecsByStep[3], given.step3, "plan.step3"),
-    infrastructure: normalizeInfrastructure(given.infrastructure)
+    infrastructure: normalizeInfrastructure(given.infrastructure),
+    dataset: normalizePlanDataset(given.dataset)
   };
+  checkDatasetDataPath(plan.dataset, plan.steps.map((step) => ({step, data_path: stepArgs(plan, step).data_path})));
   return chainSteps(plan);
 }
 

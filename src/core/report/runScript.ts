@@ -2,9 +2,40 @@
  * The run.sh a plan becomes: one `deepspeed` line per step, run from the DeepSpeed-Chat root, each logged with `tee` so
  * the output still reaches stdout (DS-Chat's own scripts redirect to training.log and print nothing, issue #972).
  */
+import {shellQuote} from "../plan/dschatCommand.js";
 import type {PlanReport} from "./planReport.js";
 
-export function runScript(report: PlanReport): string {
+export interface RunScriptOptions {
+  /** The convert output the plan's dataset came from (`plan --data DIR`): run.sh's default DATA_DIR. */
+  dataDir?: string;
+}
+
+/**
+ * With a dataset in the plan, run.sh first puts its train.json and eval.json where DS-Chat's local/jsonfile reads them:
+ * data/ under the DeepSpeed-Chat root (raw_datasets.py:351-360). A different file already there is the user's: refused.
+ */
+function datasetLines(report: PlanReport, options: RunScriptOptions): string[] {
+  const dataset = report.plan.dataset;
+  if (!dataset) return [];
+  return [
+    "",
+    // plan.json is user input: no control character may end the comment line.
+    `# Dataset ${dataset.cache_key} (${dataset.format}: ${dataset.rows.train} train, ${dataset.rows.eval} eval rows), read by --data_path local/jsonfile.`.replace(/[\u0000-\u001f\u007f]/g, " "),
+    options.dataDir === undefined
+      ? ': "${DATA_DIR:?set DATA_DIR to the folder dschat-studio convert wrote (train.json, eval.json)}"'
+      : `if [ -z "\${DATA_DIR:-}" ]; then DATA_DIR=${shellQuote(options.dataDir)}; fi`,
+    "mkdir -p data",
+    "for file in train.json eval.json; do",
+    '  if [ -e "data/$file" ] && ! cmp -s "$DATA_DIR/$file" "data/$file"; then',
+    '    echo "data/$file exists and differs from $DATA_DIR/$file: move it away first (run.sh does not overwrite it)" >&2',
+    "    exit 1",
+    "  fi",
+    '  cp "$DATA_DIR/$file" "data/$file"',
+    "done"
+  ];
+}
+
+export function runScript(report: PlanReport, options: RunScriptOptions = {}): string {
   const errors = report.lint.filter((finding) => finding.severity === "error");
   const lines = [
     "#!/usr/bin/env bash",
@@ -17,7 +48,8 @@ export function runScript(report: PlanReport): string {
     'cd "${DSCHAT_ROOT:-.}"',
     'LOG_DIR="${LOG_DIR:-./logs}"',
     'mkdir -p "$LOG_DIR"',
-    "export PYTHONUNBUFFERED=1"
+    "export PYTHONUNBUFFERED=1",
+    ...datasetLines(report, options)
   ];
   for (const command of report.command) {
     lines.push("", `echo "=== DS-Chat step ${command.step} ===" >&2`, `${command.shell} 2>&1 | tee "$LOG_DIR/step${command.step}.log"`);

@@ -11,6 +11,7 @@ import {argSpecsByStep} from "../plan/dschatArgs.js";
 import {formatNumber} from "../plan/dschatCommand.js";
 import type {Plan} from "../plan/normalizePlan.js";
 import {isChainedModel, stepArgs} from "../plan/normalizePlan.js";
+import {LOCAL_JSONFILE} from "../plan/planDataset.js";
 import {metricDefinitions, scriptOfPhase, type TrainingScript} from "../runs/logLines.js";
 import {trainingImageUri} from "./trainingImage.js";
 import type {ChannelField, CreateTrainingJobRequest} from "./trainingJobRequest.js";
@@ -20,8 +21,6 @@ import {assertValidTrainingJobRequest, s3UriProblem, trainingJobRequestError, ty
 export const ENTRY_POINT = "sm_entry.py";
 /** Where SageMaker mounts channel <name> (SM_CHANNEL_<NAME>). */
 export const channelPath = (name: string) => `/opt/ml/input/data/${name}`;
-/** `data_path` value that makes DS-Chat read <root>/data/train.json and eval.json (dschat/utils/data/data_utils.py:68-76). */
-export const LOCAL_JSONFILE = "local/jsonfile";
 
 /** Keys the launcher reads itself; no DS-Chat argument may use them. */
 export const RESERVED_HYPERPARAMETERS = ["step", "flags", "local_rank", "output_dir"] as const;
