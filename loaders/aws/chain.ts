@@ -5,12 +5,11 @@
  * already completed is not run twice. Nothing prints; events go to `onEvent`.
  */
 import type {Phase} from "../../src/core/canonical.js";
-import {UserError} from "../../src/core/contract/userError.js";
 import type {Plan} from "../../src/core/plan/normalizePlan.js";
 import type {AwsClients} from "./clients.js";
 import {isAwsError} from "./awsErrors.js";
 import {executeSubmission, planSubmission, type PlannedJob, type Submission, type SubmissionOptions} from "./submission.js";
-import {describeJob, waitForJob, type JobDescription, type WaitOptions} from "./trainingJobs.js";
+import {describeJob, jobEndedError, waitForJob, type JobDescription, type WaitOptions} from "./trainingJobs.js";
 
 export type ChainEvent =
   | {type: "planned"; submission: Submission}
@@ -26,21 +25,7 @@ export interface ChainOptions extends SubmissionOptions {
 }
 
 export interface ChainResult {
-  jobs: Array<{phase: Phase; name: string; status: string; modelArtifact: string | null; billableSeconds: number | null}>;
-}
-
-/** UserError code of a chain step that did not complete; `details` hold its phase and its JobDescription. */
-export const CHAIN_STEP_FAILED = "chain-step-failed";
-
-function chainStepError(phase: Phase, job: JobDescription): UserError {
-  return new UserError(`step ${phase} (${job.name}) ended ${job.status}${job.failureReason ? `: ${job.failureReason}` : ""}; later steps were not submitted`, {
-    fix:
-      job.status === "Failed"
-        ? "Correct the cause, then run the chain again with --rerun (completed steps are reused only for identical requests)."
-        : "Run the chain again: steps that completed are reused, this one starts again.",
-    code: CHAIN_STEP_FAILED,
-    details: {phase, job}
-  });
+  jobs: Array<{phase: Phase; name: string; status: string; model_artifact: string | null; billable_seconds: number | null}>;
 }
 
 export async function runChain(clients: AwsClients, plan: Plan, datasetDir: string | null, options: ChainOptions): Promise<ChainResult> {
@@ -55,9 +40,9 @@ export async function runChain(clients: AwsClients, plan: Plan, datasetDir: stri
       options.onEvent?.({type: "submitted", phase: job.phase, name: job.name, created: submitted!.created});
       final = await waitForJob(clients, job.name, {...options.wait, onUpdate: (update) => options.onEvent?.({type: "status", phase: job.phase, job: update})});
     }
-    if (final.status !== "Completed") throw chainStepError(job.phase, final);
+    if (final.status !== "Completed") throw jobEndedError(job.phase, final, "later steps were not submitted");
     options.onEvent?.({type: "completed", phase: job.phase, job: final});
-    result.jobs.push({phase: job.phase, name: job.name, status: final.status, modelArtifact: final.modelArtifact, billableSeconds: final.billableSeconds});
+    result.jobs.push({phase: job.phase, name: job.name, status: final.status, model_artifact: final.model_artifact, billable_seconds: final.billable_seconds});
   }
   return result;
 }

@@ -31,8 +31,8 @@ export interface ReadLogsResult {
   cursor: LogCursor;
 }
 
-/** New log events of every host of a job since `cursor` (all of them without one). Streams appear once a host writes. */
-export async function readJobLogs(clients: AwsClients, jobName: string, cursor: LogCursor = {}, options: {limitPerCall?: number; maxCallsPerStream?: number} = {}): Promise<ReadLogsResult> {
+/** The log streams of a job, sorted (one per host: <job>/algo-<n>-<epoch seconds>); none before a host writes. */
+export async function listJobStreams(clients: AwsClients, jobName: string): Promise<string[]> {
   const names: string[] = [];
   let token: string | undefined;
   try {
@@ -44,12 +44,33 @@ export async function readJobLogs(clients: AwsClients, jobName: string, cursor: 
       token = page.nextToken;
     } while (token);
   } catch (error) {
-    if (isAwsError(error, "not-found")) return {streams: [], cursor}; // no log group yet
+    if (isAwsError(error, "not-found")) return []; // no log group yet
     throw error;
   }
+  return names.sort();
+}
+
+/** "algo-1" for "<job>/algo-1-1700000000". */
+export const hostOfStream = (stream: string) => /\/(algo-\d+)-\d+$/.exec(stream)?.[1] ?? stream;
+
+/** The last `count` lines of each host (GetLogEvents from the tail), for a failed or stopped job's view. */
+export async function readLastLogLines(clients: AwsClients, jobName: string, count = 10): Promise<Array<{host: string; message: string}>> {
+  const lines: Array<{host: string; message: string}> = [];
+  for (const stream of await listJobStreams(clients, jobName)) {
+    const page = await withBackoff({action: "logs:GetLogEvents", resource: stream}, () =>
+      clients.logs.send(new GetLogEventsCommand({logGroupName: TRAINING_LOG_GROUP, logStreamName: stream, startFromHead: false, limit: count}))
+    );
+    for (const event of page.events ?? []) lines.push({host: hostOfStream(stream), message: event.message ?? ""});
+  }
+  return lines;
+}
+
+/** New log events of every host of a job since `cursor` (all of them without one). Streams appear once a host writes. */
+export async function readJobLogs(clients: AwsClients, jobName: string, cursor: LogCursor = {}, options: {limitPerCall?: number; maxCallsPerStream?: number} = {}): Promise<ReadLogsResult> {
+  const names = await listJobStreams(clients, jobName);
   const next: LogCursor = {...cursor};
   const streams: LogStreamChunk[] = [];
-  for (const stream of names.sort()) {
+  for (const stream of names) {
     const events: LogEvent[] = [];
     let forward = cursor[stream];
     for (let call = 0; call < (options.maxCallsPerStream ?? 100); call++) {
@@ -64,7 +85,7 @@ export async function readJobLogs(clients: AwsClients, jobName: string, cursor: 
       if (same || (page.events ?? []).length === 0) break;
     }
     if (forward) next[stream] = forward;
-    streams.push({stream, host: /\/(algo-\d+)-\d+$/.exec(stream)?.[1] ?? stream, events});
+    streams.push({stream, host: hostOfStream(stream), events});
   }
   return {streams, cursor: next};
 }

@@ -16,6 +16,7 @@ import {
   type TrainingInstanceType,
   type TrainingJobStatus
 } from "@aws-sdk/client-sagemaker";
+import {UserError} from "../../src/core/contract/userError.js";
 import type {CreateTrainingJobRequest} from "../../src/core/sagemaker/trainingJobRequest.js";
 import {assertValidTrainingJobRequest} from "../../src/core/sagemaker/validateTrainingJob.js";
 import type {AwsClients} from "./clients.js";
@@ -23,27 +24,30 @@ import {awsDetails, awsError, isAwsError, sleep, translateAwsError, withBackoff}
 
 export interface JobTransition {
   status: string;
-  startTime: string | null;
-  endTime: string | null;
+  start_time: string | null;
+  end_time: string | null;
   message: string;
 }
 
+/** One DescribeTrainingJob answer, in snake_case: the `job` of `status --json` (schemas/job.schema.json) and of run records. */
 export interface JobDescription {
   name: string;
   arn: string;
   status: TrainingJobStatus | string;
-  secondaryStatus: string;
-  failureReason: string | null;
-  billableSeconds: number | null;
-  trainingSeconds: number | null;
-  modelArtifact: string | null;
-  instanceType: string | null;
-  instanceCount: number | null;
-  createdAt: string | null;
-  startedAt: string | null;
-  endedAt: string | null;
+  secondary_status: string;
+  failure_reason: string | null;
+  billable_seconds: number | null;
+  training_seconds: number | null;
+  model_artifact: string | null;
+  instance_type: string | null;
+  instance_count: number | null;
+  created_at: string | null;
+  started_at: string | null;
+  ended_at: string | null;
   transitions: JobTransition[];
-  finalMetrics: Array<{name: string; value: number; timestamp: string | null}>;
+  final_metrics: Array<{name: string; value: number | null; timestamp: string | null}>;
+  /** The job's hyperparameters as SageMaker echoes them (JSON-encoded strings; `step` names the DS-Chat step). */
+  hyper_parameters: Record<string, string>;
   /** True when the job ran in dschat-studio's local emulator (it says so in its status messages). */
   simulated: boolean;
 }
@@ -52,9 +56,9 @@ export interface JobSummary {
   name: string;
   arn: string;
   status: string;
-  secondaryStatus: string | null;
-  createdAt: string | null;
-  endedAt: string | null;
+  secondary_status: string | null;
+  created_at: string | null;
+  ended_at: string | null;
 }
 
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(["Completed", "Failed", "Stopped"]);
@@ -62,23 +66,24 @@ export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(["Completed", "Fai
 const iso = (date: Date | undefined) => (date ? date.toISOString() : null);
 
 export function summarizeDescription(raw: DescribeTrainingJobCommandOutput): JobDescription {
-  const transitions = (raw.SecondaryStatusTransitions ?? []).map((t) => ({status: t.Status ?? "", startTime: iso(t.StartTime), endTime: iso(t.EndTime), message: t.StatusMessage ?? ""}));
+  const transitions = (raw.SecondaryStatusTransitions ?? []).map((t) => ({status: t.Status ?? "", start_time: iso(t.StartTime), end_time: iso(t.EndTime), message: t.StatusMessage ?? ""}));
   return {
     name: raw.TrainingJobName ?? "",
     arn: raw.TrainingJobArn ?? "",
     status: raw.TrainingJobStatus ?? "",
-    secondaryStatus: raw.SecondaryStatus ?? "",
-    failureReason: raw.FailureReason ?? null,
-    billableSeconds: raw.BillableTimeInSeconds ?? null,
-    trainingSeconds: raw.TrainingTimeInSeconds ?? null,
-    modelArtifact: raw.ModelArtifacts?.S3ModelArtifacts ?? null,
-    instanceType: raw.ResourceConfig?.InstanceType ?? null,
-    instanceCount: raw.ResourceConfig?.InstanceCount ?? null,
-    createdAt: iso(raw.CreationTime),
-    startedAt: iso(raw.TrainingStartTime),
-    endedAt: iso(raw.TrainingEndTime),
+    secondary_status: raw.SecondaryStatus ?? "",
+    failure_reason: raw.FailureReason ?? null,
+    billable_seconds: raw.BillableTimeInSeconds ?? null,
+    training_seconds: raw.TrainingTimeInSeconds ?? null,
+    model_artifact: raw.ModelArtifacts?.S3ModelArtifacts ?? null,
+    instance_type: raw.ResourceConfig?.InstanceType ?? null,
+    instance_count: raw.ResourceConfig?.InstanceCount ?? null,
+    created_at: iso(raw.CreationTime),
+    started_at: iso(raw.TrainingStartTime),
+    ended_at: iso(raw.TrainingEndTime),
     transitions,
-    finalMetrics: (raw.FinalMetricDataList ?? []).map((m) => ({name: m.MetricName ?? "", value: m.Value ?? Number.NaN, timestamp: iso(m.Timestamp)})),
+    final_metrics: (raw.FinalMetricDataList ?? []).map((m) => ({name: m.MetricName ?? "", value: m.Value ?? null, timestamp: iso(m.Timestamp)})),
+    hyper_parameters: {...(raw.HyperParameters ?? {})},
     simulated: transitions.some((t) => t.message.includes("SIMULATED"))
   };
 }
@@ -189,9 +194,9 @@ export async function listJobs(clients: AwsClients, options: ListJobsOptions = {
         name: job.TrainingJobName ?? "",
         arn: job.TrainingJobArn ?? "",
         status: job.TrainingJobStatus ?? "",
-        secondaryStatus: job.SecondaryStatus ?? null,
-        createdAt: iso(job.CreationTime),
-        endedAt: iso(job.TrainingEndTime)
+        secondary_status: job.SecondaryStatus ?? null,
+        created_at: iso(job.CreationTime),
+        ended_at: iso(job.TrainingEndTime)
       });
     token = page.NextToken;
   } while (token && jobs.length < max);
@@ -235,7 +240,7 @@ export async function waitForJob(clients: AwsClients, name: string, options: Wai
       delay = Math.min(delay * 2, 5 * 60_000);
     }
     if (job) {
-      const key = `${job.status}/${job.secondaryStatus}`;
+      const key = `${job.status}/${job.secondary_status}`;
       if (key !== last) {
         last = key;
         options.onUpdate?.(job);
@@ -246,4 +251,19 @@ export async function waitForJob(clients: AwsClients, name: string, options: Wai
       throw awsError("service", `training job ${name} did not end within ${options.timeoutSeconds} s (last status ${last})`, "Wait longer, or check it with `dschat-studio status`.", {action: "sagemaker:DescribeTrainingJob", resource: name});
     await sleep(delay, options.signal);
   }
+}
+
+/** UserError code of a job that was waited for and did not complete; `details` hold its phase and its JobDescription. */
+export const JOB_NOT_COMPLETED = "job-not-completed";
+
+/** The error for a job that ended Failed or Stopped while a command waited for it (submit --wait, chain). */
+export function jobEndedError(phase: number, job: JobDescription, consequence?: string): UserError {
+  return new UserError(`step ${phase} (${job.name}) ended ${job.status}${job.failure_reason ? `: ${job.failure_reason}` : ""}${consequence ? `; ${consequence}` : ""}`, {
+    fix:
+      job.status === "Failed"
+        ? "Correct the cause, then submit again (--rerun starts new jobs; a chain reuses its completed steps)."
+        : "Submit again: a stopped DS-Chat step starts from the beginning (it saves no checkpoint to resume from).",
+    code: JOB_NOT_COMPLETED,
+    details: {phase, job}
+  });
 }

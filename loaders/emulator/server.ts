@@ -17,6 +17,11 @@ import {MetricsStore} from "./metricsService.js";
 import {handleS3, S3Store} from "./s3Service.js";
 import {LOG_GROUP, SageMakerService} from "./sagemakerService.js";
 
+/** GET on this path answers only on dschat-studio's emulator (not a valid S3 bucket name, so no clash with S3 paths). */
+export const EMULATOR_PROBE_PATH = "/__dschat-studio/emulator";
+/** Where `dschat-studio emulator` listens by default, and where `--emulator` looks for it (DSCHAT_STUDIO_EMULATOR_PORT). */
+export const DEFAULT_EMULATOR_PORT = 4599;
+
 export const DEFAULT_EMULATOR_DATA_DIR = fileURLToPath(new URL("../../data/cache/emulator/", import.meta.url));
 
 export interface EmulatorOptions {
@@ -129,6 +134,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       requests.push({method: request.method ?? "", url: request.url ?? "", target: target || "s3", headers, body: body.toString("latin1"), credentialHeaders});
     }
+    if (!target && request.url === EMULATOR_PROBE_PATH) return sendJson(response, 200, {emulator: "dschat-studio", simulated: true, jobs: sagemaker.jobNames().length}, "application/json");
     if (!target) return handleS3(s3, request, response, body);
     const [prefix, operation] = target.split(".");
     const service = services[prefix ?? ""];

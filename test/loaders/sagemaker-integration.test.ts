@@ -10,13 +10,13 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
 import {ListTrainingJobsCommand} from "@aws-sdk/client-sagemaker";
-import {runChain, CHAIN_STEP_FAILED} from "../../loaders/aws/chain.js";
+import {runChain} from "../../loaders/aws/chain.js";
 import {createAwsClients, type AwsClients} from "../../loaders/aws/clients.js";
 import {getJobMetrics, readJobLogs} from "../../loaders/aws/jobLogs.js";
 import {ensureBucket, readObject} from "../../loaders/aws/s3Objects.js";
 import {executeSubmission, planSubmission, submissionToJson, type SubmissionOptions} from "../../loaders/aws/submission.js";
 import {readTar} from "../../loaders/aws/tar.js";
-import {describeJob, listJobs, stopJob, submitJob, waitForJob} from "../../loaders/aws/trainingJobs.js";
+import {describeJob, JOB_NOT_COMPLETED, listJobs, stopJob, submitJob, waitForJob} from "../../loaders/aws/trainingJobs.js";
 import {convertDataset} from "../../loaders/engine/convert.js";
 import {startEmulator, type Emulator} from "../../loaders/emulator/server.js";
 import {normalizePlan} from "../../src/core/plan/normalizePlan.js";
@@ -105,22 +105,22 @@ describe("submit and wait, against the emulator", () => {
     assert.deepEqual(JSON.parse(created.body), JSON.parse(JSON.stringify(submission.jobs[0]!.request)), "the emulator received the planned request");
 
     const statuses: string[] = [];
-    const job = await waitForJob(clients, result!.name, {...fast, onUpdate: (update) => statuses.push(update.secondaryStatus)});
-    assert.equal(job.status, "Completed", job.failureReason ?? "");
+    const job = await waitForJob(clients, result!.name, {...fast, onUpdate: (update) => statuses.push(update.secondary_status)});
+    assert.equal(job.status, "Completed", job.failure_reason ?? "");
     assert.deepEqual(
       job.transitions.map((t) => t.status),
       ["Starting", "Downloading", "Training", "Uploading", "Completed"]
     );
     assert.ok(job.transitions.every((t) => t.message.startsWith("[SIMULATED]")), "every status message says it is simulated");
     assert.equal(job.simulated, true);
-    assert.ok(job.billableSeconds! >= 1 && job.trainingSeconds === job.billableSeconds, `billable ${job.billableSeconds}`);
-    assert.equal(job.modelArtifact, submission.jobs[0]!.modelArtifact);
-    const model = readTar(await readObject(clients, job.modelArtifact!));
+    assert.ok(job.billable_seconds! >= 1 && job.training_seconds === job.billable_seconds, `billable ${job.billable_seconds}`);
+    assert.equal(job.model_artifact, submission.jobs[0]!.modelArtifact);
+    const model = readTar(await readObject(clients, job.model_artifact!));
     assert.deepEqual(model.map((entry) => entry.path).sort(), ["SIMULATED.txt", "config.json"]);
     assert.match(Buffer.from(model.find((e) => e.path === "SIMULATED.txt")!.data).toString(), new RegExp(`job: ${result!.name}\\n`));
 
     // The metrics SageMaker would scrape: FinalMetricDataList, GetMetricData, and the same values parsed from the logs.
-    const eval_ppl = job.finalMetrics.find((m) => m.name === "eval:ppl");
+    const eval_ppl = job.final_metrics.find((m) => m.name === "eval:ppl");
     assert.equal(eval_ppl?.value, 1.8085135221481323, "the last ppl of DS-Chat's published step-1 log");
     const logs = await readJobLogs(clients, result!.name);
     assert.equal(logs.streams.length, 1);
@@ -169,9 +169,9 @@ describe("submit and wait, against the emulator", () => {
     const [result] = await executeSubmission(clients, submission);
     const job = await waitForJob(clients, result!.name, fast);
     assert.equal(job.status, "Failed");
-    assert.equal(job.secondaryStatus, "Failed");
-    assert.match(job.failureReason!, /^AlgorithmError: ExecuteUserScriptError: ExitCode 2 ErrorMessage "DS-Chat main\.py exited with status 2: main\.py: error: unrecognized arguments: --lerning_rate 1e-5"/);
-    assert.equal(job.modelArtifact, null);
+    assert.equal(job.secondary_status, "Failed");
+    assert.match(job.failure_reason!, /^AlgorithmError: ExecuteUserScriptError: ExitCode 2 ErrorMessage "DS-Chat main\.py exited with status 2: main\.py: error: unrecognized arguments: --lerning_rate 1e-5"/);
+    assert.equal(job.model_artifact, null);
     const lines = (await readJobLogs(clients, result!.name)).streams.flatMap((s) => s.events.map((e) => e.message));
     assert.ok(lines.some((line) => line.startsWith("usage: main.py [-h] [--data_path [DATA_PATH ...]]")), "argparse's usage reached the log");
   });
@@ -179,7 +179,7 @@ describe("submit and wait, against the emulator", () => {
   it("stops a running job: Stopping, then Stopped", async () => {
     const submission = await planSubmission(planFor(), dataDir, options({nonce: "stop"}));
     const [result] = await executeSubmission(clients, submission);
-    await waitUntil(async () => (await describeJob(clients, result!.name)).secondaryStatus === "Training");
+    await waitUntil(async () => (await describeJob(clients, result!.name)).secondary_status === "Training");
     const stopping = await stopJob(clients, result!.name);
     assert.ok(["Stopping", "Stopped"].includes(stopping.status), stopping.status);
     const job = await waitForJob(clients, result!.name, fast);
@@ -195,7 +195,7 @@ describe("submit and wait, against the emulator", () => {
     const submission = await planSubmission(planFor({infrastructure: {instance_type: "ml.g5.12xlarge", instance_count: 2}}), dataDir, options());
     const [result] = await executeSubmission(clients, submission);
     const job = await waitForJob(clients, result!.name, fast);
-    assert.equal(job.status, "Completed", job.failureReason ?? "");
+    assert.equal(job.status, "Completed", job.failure_reason ?? "");
     const logs = await readJobLogs(clients, result!.name);
     assert.deepEqual(logs.streams.map((s) => s.host), ["algo-1", "algo-2"]);
     const second = logs.streams[1]!.events.map((e) => e.message);
@@ -223,7 +223,7 @@ describe("chain 1 → 2 → 3 against the emulator", () => {
     assert.equal(described.status, "Completed");
     const step3Job = (await clients.sagemaker.send(new ListTrainingJobsCommand({NameContains: step3!.name}))).TrainingJobSummaries!;
     assert.equal(step3Job.length, 1);
-    const model = readTar(await readObject(clients, step3!.modelArtifact!));
+    const model = readTar(await readObject(clients, step3!.model_artifact!));
     const text = (path: string) => Buffer.from(model.find((e) => e.path === path)!.data).toString();
     assert.deepEqual(model.map((e) => e.path).sort(), ["actor/SIMULATED.txt", "actor/config.json", "critic/SIMULATED.txt", "critic/config.json"]);
     assert.match(text("actor/SIMULATED.txt"), new RegExp(`actor from: ${step1!.name}\\n`), "the actor is step 1's model");
@@ -231,7 +231,7 @@ describe("chain 1 → 2 → 3 against the emulator", () => {
     const lines = emulator.jobLog(step3!.name).map((l) => l.message);
     assert.ok(parseLogLines(lines, {script: "step3"}).some((row) => row.metric === "ppo:reward"));
     assert.deepEqual(
-      (await describeJob(clients, step3!.name)).finalMetrics.map((m) => m.name).sort(),
+      (await describeJob(clients, step3!.name)).final_metrics.map((m) => m.name).sort(),
       [...new Set(parseLogLines(lines, {script: "step3"}).map((r) => r.metric))].sort()
     );
     assert.deepEqual(metricDefinitions("step3").length <= 40, true);
@@ -248,7 +248,7 @@ describe("chain 1 → 2 → 3 against the emulator", () => {
     const creates = () => emulator.requests.filter((r) => r.target === "SageMaker.CreateTrainingJob").map((r) => JSON.parse(r.body).TrainingJobName as string);
     const before = creates().length;
     await assert.rejects(runChain(clients, plan, dataDir, {...options(), wait: fast}), (error: UserError) => {
-      assert.ok(error instanceof UserError && error.code === CHAIN_STEP_FAILED, String(error));
+      assert.ok(error instanceof UserError && error.code === JOB_NOT_COMPLETED, String(error));
       assert.equal(error.details.phase, 2);
       assert.match(error.message, /step 2 \(dschat-step2-missing-opt-350m-[0-9a-f]+\) ended Failed: .*model_name_or_path \/models\/missing-opt-350m does not exist/);
       return true;

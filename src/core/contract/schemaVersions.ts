@@ -28,7 +28,15 @@ export const SCHEMA_VERSIONS = {
   /** `src/data/datasets.json`, read by the Config page */
   "datasets": 1,
   /** `src/data/samples.json`, read by the home, Datasets and Config pages */
-  "samples": 1
+  "samples": 1,
+  /** `submit --json` and `chain --json` (dry runs included): uploads, calls, requests and what became of each job */
+  "submission": 1,
+  /** `status --json` and `stop --json`: one training job */
+  "job": 1,
+  /** `list --json`: training jobs */
+  "jobs": 1,
+  /** `emulator --json`, printed when the emulator stops */
+  "emulator": 1
 } as const;
 
 export type SchemaName = keyof typeof SCHEMA_VERSIONS;

@@ -13,7 +13,7 @@ import type {Plan} from "../plan/normalizePlan.js";
 import {isChainedModel, stepArgs} from "../plan/normalizePlan.js";
 import {LOCAL_JSONFILE} from "../plan/planDataset.js";
 import {metricDefinitions, scriptOfPhase, type TrainingScript} from "../runs/logLines.js";
-import {trainingImageUri} from "./trainingImage.js";
+import {trainingImageTag, trainingImageUri} from "./trainingImage.js";
 import type {ChannelField, CreateTrainingJobRequest} from "./trainingJobRequest.js";
 import {assertValidTrainingJobRequest, s3UriProblem, trainingJobRequestError, type RequestProblem} from "./validateTrainingJob.js";
 
@@ -44,7 +44,7 @@ export interface TrainingJobOptions {
    * for step 3. A chained step 3 must get both.
    */
   models?: {model?: string; actor?: string; critic?: string};
-  /** Full image URI; default: the HF PyTorch DLC of the region with `imageTag`. */
+  /** Full image URI; default: the HF PyTorch DLC of the region with `imageTag` (default: `trainingImageTag(plan)`). */
   image?: string;
   imageTag?: string;
   /** EBS volume per instance (ignored by SageMaker on NVMe instance families such as g5, p4d, p5). Default 200. */
@@ -244,7 +244,7 @@ export function buildTrainingJob(plan: Plan, phase: Phase, options: TrainingJobO
     TrainingJobName: options.jobName,
     RoleArn: options.roleArn,
     AlgorithmSpecification: {
-      TrainingImage: options.image ?? trainingImageUri(options.region, options.imageTag),
+      TrainingImage: options.image ?? trainingImageUri(options.region, options.imageTag ?? trainingImageTag(plan)),
       TrainingInputMode: "File",
       EnableSageMakerMetricsTimeSeries: true,
       MetricDefinitions: metricDefinitions(script)

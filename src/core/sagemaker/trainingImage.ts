@@ -4,10 +4,19 @@
  * tag scheme is moving (…-amzn2023-sagemaker). Isomorphic.
  */
 import {UserError} from "../contract/userError.js";
+import type {Plan} from "../plan/normalizePlan.js";
 
 /** Transformers 4.56.2 / PyTorch 2.8.0 / py312 / CUDA 12.9 — inside the SDK's torch_distributed allow-list (1.13.1–2.8.0). */
 export const DEFAULT_TRAINING_IMAGE_TAG = "2.8.0-transformers4.56.2-gpu-py312-cu129-ubuntu22.04";
 export const TRAINING_IMAGE_REPOSITORY = "huggingface-pytorch-training";
+
+/**
+ * The image tag a plan's jobs run on. The seam for the plan's target versions (DeepSpeed, transformers, torch): once the
+ * plan records them, this picks the DLC tag that ships them; until then every plan gets the pinned default.
+ */
+export function trainingImageTag(_plan: Plan): string {
+  return DEFAULT_TRAINING_IMAGE_TAG;
+}
 
 const MAIN_ACCOUNT = "763104351884";
 
