@@ -14,5 +14,8 @@ export const commands = {
   status: () => import("./status.js"),
   list: () => import("./list.js"),
   stop: () => import("./stop.js"),
-  emulator: () => import("./emulator.js")
+  emulator: () => import("./emulator.js"),
+  watch: () => import("./watch.js"),
+  runs: () => import("./runs.js"),
+  "import-log": () => import("./import-log.js")
 };

@@ -1,9 +1,13 @@
-import {resolve} from "node:path";
+import {join, resolve} from "node:path";
 import {ensureBucket} from "../../loaders/aws/s3Objects.js";
 import {openAwsSession} from "../../loaders/aws/session.js";
 import {executeSubmission, planSubmission} from "../../loaders/aws/submission.js";
 import {checkPlanDataset, readPlanFile, submissionDocument, submissionOptionsFor, type SubmittedJob} from "../../loaders/aws/submitPlan.js";
 import {jobEndedError, waitForJob} from "../../loaders/aws/trainingJobs.js";
+import {readManifest} from "../../loaders/engine/readManifest.js";
+import {runsRoot} from "../../loaders/runs/runRecord.js";
+import {liveDir, writeLiveFiles} from "../../loaders/runs/runsIndex.js";
+import {watchJob} from "../../loaders/runs/watchJob.js";
 import {defineCommand} from "../command.js";
 import {submissionOptions} from "../options/awsOptions.js";
 import {flag, option} from "../options/optionSpec.js";
@@ -12,7 +16,7 @@ import {SIMULATED_BANNER, submissionText} from "../views/jobView.js";
 
 export default defineCommand({
   summary: "Start a plan's steps as SageMaker training jobs (or simulated ones in the local emulator)",
-  synopsis: "<plan.json> --data DIR [--dschat DIR] [--role ARN] [--bucket B] [--dry-run] [--wait] [--emulator] [--json]",
+  synopsis: "<plan.json> --data DIR [--dschat DIR] [--role ARN] [--bucket B] [--dry-run] [--wait | --watch] [--emulator] [--json]",
   description: `Uploads the converted dataset (train.json, eval.json) and the job's code (sourcedir.tar.gz: the launcher, curated
 requirements and, with --dschat, your DeepSpeed-Chat checkout) to S3 — multipart, with checksums, skipping objects that
 already hold the same bytes — and starts one CreateTrainingJob per step of the plan, built from the plan and checked
@@ -23,6 +27,7 @@ did not complete exits 2 with its failure reason. Credentials come only from the
   options: {
     ...submissionOptions,
     "wait": flag("wait until the jobs end (exit 2 when one fails or is stopped)"),
+    "watch": flag("wait, recording each job's logs and metrics into its run record (data/runs/<job>) as they come: the Runs page follows live"),
     "model-uri": option({parse: text, placeholder: "S3", help: "steps 1–2: the model as an S3 folder or model.tar.gz, mounted as the 'model' channel (default: the plan's model, downloaded by the job)"}),
     "actor-uri": option({parse: text, placeholder: "S3", help: "step 3 alone: the actor (step 1's model.tar.gz), the 'actor' channel"}),
     "critic-uri": option({parse: text, placeholder: "S3", help: "step 3 alone: the critic and reward model (step 2's model.tar.gz), the 'critic' channel"})
@@ -51,9 +56,26 @@ did not complete exits 2 with its failure reason. Credentials come only from the
       const results = await executeSubmission(session.clients, submission, {onUpload: (result) => uploaded.set(result.uri, result.uploaded)});
       const jobs: SubmittedJob[] = submission.jobs.map((job, index) => ({phase: job.phase, result: results[index] ?? null, final: null}));
       for (const job of jobs) io.stderr.write(`step ${job.phase}: ${job.result!.name} ${job.result!.created ? "submitted" : "already submitted (same request)"}\n`);
-      const wait = values.wait || session.ownEmulator !== null;
-      if (session.ownEmulator && !values.wait) io.stderr.write("note: no emulator was running, so this command started one and waits for its jobs (start `dschat-studio emulator` to keep one).\n");
-      if (wait) {
+      const wait = values.wait || values.watch || session.ownEmulator !== null;
+      if (session.ownEmulator && !values.wait && !values.watch) io.stderr.write("note: no emulator was running, so this command started one and waits for its jobs (start `dschat-studio emulator` to keep one).\n");
+      if (values.watch) {
+        const root = runsRoot(io.env);
+        const manifest = readManifest(dataDir, {required: false});
+        for (const job of jobs) {
+          const record = await watchJob(session.clients, job.result!.name, {
+            root,
+            follow: true,
+            pollSeconds: session.simulated ? 0.5 : 10,
+            plan,
+            manifest,
+            afterCommit: () => writeLiveFiles(root, liveDir(io.env)),
+            onUpdate: (update, newRows) => io.stderr.write(`step ${job.phase}: ${update.description?.status} (${update.description?.secondary_status}), +${newRows} metric rows${update.simulated ? " [SIMULATED]" : ""}\n`)
+          });
+          job.final = record.description;
+          job.record = join(root, record.job);
+          if (job.final?.status !== "Completed") throw jobEndedError(job.phase, job.final!);
+        }
+      } else if (wait) {
         for (const job of jobs) {
           job.final = await waitForJob(session.clients, job.result!.name, {
             pollSeconds: session.simulated ? 0.5 : 30,

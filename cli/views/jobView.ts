@@ -57,3 +57,23 @@ export function submissionText(doc: SubmissionDocument): string {
   for (const note of doc.notes) out.push(`note: ${note}`);
   return out.join("\n") + "\n";
 }
+
+type RunView = Awaited<ReturnType<typeof import("../../loaders/runs/runsIndex.js").runSummary>>;
+
+const signed = (value: number) => `${value > 0 ? "+" : ""}${value}%`;
+
+/** `runs` and `watch`: one block per run record. */
+export function runsText(runs: readonly RunView[]): string {
+  if (runs.length === 0) return "No run records (watch a job, submit --watch, or import-log).\n";
+  const out: string[] = [];
+  for (const run of runs) {
+    out.push(`${run.job}${run.simulated ? " [SIMULATED]" : ""}: step ${run.step} (${run.script}), ${run.status}${run.secondary_status && run.secondary_status !== run.status ? ` (${run.secondary_status})` : ""}`);
+    out.push(`  ${run.instance_count ?? "?"} × ${run.instance_type ?? "?"}; ${run.duration_seconds !== null ? `${run.duration_seconds} s` : "duration unknown"}; ${run.cost_usd !== null ? `$${run.cost_usd.toFixed(2)}` : "cost unknown"}; ${run.metrics.rows} metric rows (${run.metrics.names.length} metrics)`);
+    if (run.failure_reason) out.push(`  failure: ${printable(run.failure_reason)}`);
+    const comparison = run.comparison;
+    if (comparison?.memory) out.push(`  memory per GPU: estimate ${comparison.memory.estimate_gib.toFixed(2)} GiB, measured ${comparison.memory.measured_gib.toFixed(2)} GiB (${signed(comparison.memory.diff_percent)})`);
+    if (comparison?.time) out.push(`  time: estimate ${(comparison.time.estimate_hours * 60).toFixed(1)} min, measured ${(comparison.time.measured_hours * 60).toFixed(1)} min (${signed(comparison.time.diff_percent)}) for ${comparison.time.rows_trained} rows`);
+    if (run.status === "Failed" || run.status === "Stopped") for (const line of run.last_lines.slice(-5)) out.push(`  [${line.host}] ${printable(line.message)}`);
+  }
+  return out.join("\n") + "\n";
+}

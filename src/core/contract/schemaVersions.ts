@@ -36,7 +36,11 @@ export const SCHEMA_VERSIONS = {
   /** `list --json`: training jobs */
   "jobs": 1,
   /** `emulator --json`, printed when the emulator stops */
-  "emulator": 1
+  "emulator": 1,
+  /** `data/runs/<job>/record.json`: a run record (watch, submit --watch, import-log) */
+  "run-record": 1,
+  /** `runs --json`, `watch --json`, `import-log --json` and the Runs page's `src/data/runs.json`: run records summarised */
+  "runs": 1
 } as const;
 
 export type SchemaName = keyof typeof SCHEMA_VERSIONS;
