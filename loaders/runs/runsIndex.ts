@@ -1,13 +1,13 @@
 /**
- * Every run record summarised for people and pages: `runs --json`, the Runs page's `src/data/runs.json` and
- * `src/data/run-metrics.arrow` (all runs' metric rows with a `run` column), and the live copies of both that `watch`
- * rewrites after each commit.
+ * Every run record summarised for people and pages: `runs --json`, and the Runs page's two files — src/data/live/
+ * runs.json (this document) and run-metrics.arrow (all runs' metric rows with a `run` column) — which data loaders of
+ * those names produce and `watch` rewrites after each commit.
  *
  * Live updates: `npm start` is `observable preview`, which re-runs a data loader only when the loader's own source
- * changes, so the loader's output cannot follow a running job. `watch` therefore also writes the same two documents
- * as static files under src/data/live/ (git-ignored), atomically; preview serves any file under src/ at /_file/…, and
- * the Runs page polls /_file/data/live/runs.json every 2 s, fetching the metrics when the index changed. A static
- * build has no live files (the poll finds none and stops): it shows the runs recorded when it was built.
+ * changes, so a loader's output cannot follow a running job. Framework serves a static file in place of the loader of
+ * the same name, so `watch` writes the two files themselves beside their loaders (atomically; git-ignored), and the
+ * page polls them every 2 s (src/components/runs/liveRuns.ts). A static build reads the loaders' output (or the static
+ * files present at build time) and shows the runs recorded then.
  */
 import {mkdir, readFile} from "node:fs/promises";
 import {join, resolve} from "node:path";
