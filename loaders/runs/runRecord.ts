@@ -30,7 +30,8 @@ import {isRankZeroHost, metricRowsOfLines, newStreamParseState, type LogLine, ty
 import type {JobDescription} from "../aws/trainingJobs.js";
 import {metricRowsToArrow, readMetricsArrow, writeFileAtomically, writeMetricsParquet} from "./metricsFiles.js";
 
-const PROJECT_ROOT = resolve(fileURLToPath(new URL("../../", import.meta.url)));
+/** The studio's folder (data/runs and src/data/live are under it). */
+export const PROJECT_ROOT = resolve(fileURLToPath(new URL("../../", import.meta.url)));
 
 /** Where run records live: DSCHAT_STUDIO_RUNS, or data/runs of the studio. */
 export function runsRoot(env: NodeJS.ProcessEnv = process.env): string {

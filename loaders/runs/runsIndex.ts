@@ -11,7 +11,6 @@
  */
 import {mkdir, readFile} from "node:fs/promises";
 import {join, resolve} from "node:path";
-import {fileURLToPath} from "node:url";
 import {versioned} from "../../src/core/contract/schemaVersions.js";
 import {findInstance} from "../../src/core/estimate/instanceCatalog.js";
 import type {Plan} from "../../src/core/plan/normalizePlan.js";
@@ -19,10 +18,9 @@ import type {PlanDataset} from "../../src/core/plan/planDataset.js";
 import {planDatasetFromManifest} from "../../src/core/plan/planDataset.js";
 import type {RunMetricRow} from "../../src/core/runs/metricRows.js";
 import {parseManifest} from "../../src/core/contract/manifest.js";
-import {listRunRecords, type RunRecordDocument} from "./runRecord.js";
+import {listRunRecords, PROJECT_ROOT, type RunRecordDocument} from "./runRecord.js";
 import {metricRowsToArrow, readMetricsArrow, writeFileAtomically} from "./metricsFiles.js";
 
-const PROJECT_ROOT = resolve(fileURLToPath(new URL("../../", import.meta.url)));
 
 /** Where `watch` writes the live copies: src/data/live of the studio (DSCHAT_STUDIO_LIVE_DIR moves it). */
 export function liveDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -110,7 +110,10 @@ describe("exit codes: one mapping in main for every command", () => {
       status: ["status", "dschat-step1-x", "--emulator"],
       list: ["list", "--max", "0"],
       stop: ["stop", "dschat-step1-x", "--emulator"],
-      emulator: ["emulator", "--port", "70000"]
+      emulator: ["emulator", "--port", "70000"],
+      watch: ["watch", "dschat-step1-x", "--emulator"],
+      runs: ["runs", "unexpected"],
+      "import-log": ["import-log", "no/such/training.log", "--plan", "no/such/plan.json"]
     };
     assert.deepEqual(Object.keys(bad).sort(), [...names].sort(), "a case per command");
     for (const [name, args] of Object.entries(bad)) {
@@ -146,7 +149,10 @@ const minimalArgs: Record<string, string[]> = {
   status: ["dschat-step1-x"],
   list: [],
   stop: ["dschat-step1-x"],
-  emulator: []
+  emulator: [],
+  watch: ["dschat-step1-x"],
+  runs: [],
+  "import-log": ["training.log", "--plan", "plan.json"]
 };
 
 describe("one spelling rule: DS-Chat's spelling and kebab-case mean the same", () => {

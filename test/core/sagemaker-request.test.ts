@@ -156,7 +156,7 @@ describe("buildTrainingJob for the other steps and options", () => {
     assert.equal(trainingImageUri("eu-central-1"), `763104351884.dkr.ecr.eu-central-1.amazonaws.com/huggingface-pytorch-training:${DEFAULT_TRAINING_IMAGE_TAG}`);
     assert.equal(trainingImageUri("af-south-1", "x"), "626614931356.dkr.ecr.af-south-1.amazonaws.com/huggingface-pytorch-training:x");
     assert.match(trainingImageUri("cn-north-1"), /^727897471807\.dkr\.ecr\.cn-north-1\.amazonaws\.com\.cn\//);
-    assert.throws(() => trainingImageUri("mars-1"), /no Deep Learning Container registry is known for region "mars-1"; pass the image URI yourself/);
+    assert.throws(() => trainingImageUri("mars-1"), /AWS_REGION: no Deep Learning Container registry is known for region "mars-1"\. Pass the image URI yourself/);
   });
 
   it("knows exactly the instance types of the installed SDK", () => {

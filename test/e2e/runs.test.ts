@@ -58,7 +58,7 @@ describe("/runs page under observable preview, following watch", () => {
   before(async () => {
     ensureBuilt(); // fills Framework's npm cache from node_modules, as npm start does
     for (const file of liveFiles) rmSync(file, {force: true});
-    emulator = await startEmulator({dataDir: join(work, "emulator"), speed: 2, replaySeconds: 14});
+    emulator = await startEmulator({dataDir: join(work, "emulator"), speed: 2, replaySeconds: 10});
     env = {...emulator.endpoints, AWS_REGION: "us-east-1", DSCHAT_STUDIO_CACHE: join(work, "cache"), DSCHAT_STUDIO_RUNS: join(work, "runs")};
     assert.equal((await runMain(["convert", "test/fixtures/llama-factory/alpaca_en_demo.json", "--out", hh], {env})).code, 0);
     const port = await freePort(); // preview prints the port it was given, so 0 would not tell which one it took
