@@ -2,8 +2,8 @@
  * The watch loop: a SageMaker job (or a simulated one) → its run record. Each pass describes the job, reads every host's
  * CloudWatch Logs stream from where the record stopped (the stored forward tokens), parses rank 0's lines with the
  * shared table and commits — all under the record's lock, so two watchers never store a line twice. With `follow` it
- * polls until the job ended and its logs are drained. When a finished job left no log lines to parse (logs expired or
- * not readable), CloudWatch's GetMetricData series of its MetricDefinitions stand in. Nothing prints: progress goes to
+ * polls until the job ended and its logs are drained. When a finished job left no log lines to parse (logs expired, or
+ * reading them denied), CloudWatch's GetMetricData series of its MetricDefinitions stand in. Nothing prints: progress goes to
  * `onUpdate`, so the CLI and a local studio server share it.
  */
 import type {Phase} from "../../src/core/canonical.js";
@@ -12,7 +12,7 @@ import {normalizePlan, type Plan} from "../../src/core/plan/normalizePlan.js";
 import {argSpecsByStep} from "../../src/core/plan/dschatArgs.js";
 import {scriptOfPhase, type TrainingScript} from "../../src/core/runs/logLines.js";
 import type {AwsClients} from "../aws/clients.js";
-import {sleep} from "../aws/awsErrors.js";
+import {awsDetails, sleep} from "../aws/awsErrors.js";
 import {getJobMetrics, readJobLogs} from "../aws/jobLogs.js";
 import {describeJob, TERMINAL_STATUSES, type JobDescription} from "../aws/trainingJobs.js";
 import {RunRecord, type RunRecordDocument} from "./runRecord.js";
@@ -81,7 +81,11 @@ async function watchPass(clients: AwsClients, name: string, options: WatchOption
     if (options.manifest) record.setManifest(options.manifest);
     const before = record.rows.length;
     const cursor = Object.fromEntries(Object.entries(record.doc.streams).flatMap(([stream, state]) => (state.token ? [[stream, state.token]] : [])));
-    const logs = await readJobLogs(clients, name, cursor);
+    // Logs the caller may not read (no logs:GetLogEvents) leave GetMetricData's series, below, as the record's metrics.
+    const logs = await readJobLogs(clients, name, cursor).catch((error: unknown) => {
+      if (awsDetails(error)?.kind !== "access-denied") throw error;
+      return {streams: [], cursor};
+    });
     let events = 0;
     for (const chunk of logs.streams) {
       events += chunk.events.length;

@@ -106,6 +106,31 @@ describe("submit --watch: the run record of a simulated job", () => {
   });
 });
 
+describe("watch: failed runs, and GetMetricData when the logs cannot be read", () => {
+  it("records a failed job's reason and last lines", async () => {
+    const run = await cli("submit", join(work, "plan", "plan.json"), "--data", hh, "--dschat-arg", "lerning_rate=1e-5", "--json");
+    const job = json(run, "submission").jobs[0].name;
+    const watched = await cli("watch", job, "--follow", "--poll", "0.2", "--json");
+    assert.equal(watched.code, 0, watched.stderr);
+    const failed = json(watched, "runs").runs[0];
+    assert.equal(failed.status, "Failed");
+    assert.match(failed.failure_reason, /unrecognized arguments: --lerning_rate 1e-5/);
+    assert.ok(failed.last_lines.some((line: {message: string}) => line.message.includes("main.py: error: unrecognized arguments: --lerning_rate 1e-5")));
+  });
+
+  it("takes the metric series of GetMetricData when reading the logs is denied", async () => {
+    const run = await cli("submit", join(work, "plan", "plan.json"), "--data", hh, "--rerun", "--wait", "--json");
+    assert.equal(run.code, 0, run.stderr);
+    const job = json(run, "submission").jobs[0];
+    emulator.injectFault({target: "Logs_20140328.DescribeLogStreams", type: "AccessDeniedException", message: "User: arn:aws:sts::123456789012:assumed-role/dev/me is not authorized to perform: logs:DescribeLogStreams", times: 1});
+    const watched = await cli("watch", job.name, "--json");
+    assert.equal(watched.code, 0, watched.stderr);
+    const rows = await readMetricsArrow(join(runs, job.name, "metrics.arrow"));
+    assert.ok(rows.length > 0 && rows.every((row) => row.kind === "cloudwatch-metric" && row.iteration === null));
+    assert.deepEqual(new Set(rows.map((row) => row.metric)), new Set(job.final.final_metrics.map((metric: {name: string}) => metric.name)));
+  });
+});
+
 describe("import-log", () => {
   it("turns DS-Chat's published step-1 log into a record, and sets the estimate against what it measured", async () => {
     const plan = join(work, "anchor");
@@ -129,7 +154,7 @@ describe("import-log", () => {
     assert.match(again.stderr, /already holds this log; nothing was added/);
   });
 
-  it("parses the other published logs into exactly what the table gives (steps 2, DPO, 3)", async () => {
+  it("parses the published step-2 and step-3 logs into exactly what the table gives", async () => {
     for (const [path, step, script] of [
       ["step2_reward_model_finetuning/opt-350m_globalBatchSize-64.log", "2", "step2-reward"],
       ["step3_rlhf_finetuning/actor_opt-1.3b_critic_opt-350m_globalBatchSize64.log", "3", "step3"]
