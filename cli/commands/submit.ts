@@ -8,6 +8,7 @@ import {readManifest} from "../../loaders/engine/readManifest.js";
 import {runsRoot} from "../../loaders/runs/runRecord.js";
 import {liveDir, writeLiveFiles} from "../../loaders/runs/runsIndex.js";
 import {watchJob} from "../../loaders/runs/watchJob.js";
+import {UserError} from "../../src/core/contract/userError.js";
 import {defineCommand} from "../command.js";
 import {submissionOptions} from "../options/awsOptions.js";
 import {flag, option} from "../options/optionSpec.js";
@@ -28,6 +29,7 @@ did not complete exits 2 with its failure reason. Credentials come only from the
     ...submissionOptions,
     "wait": flag("wait until the jobs end (exit 2 when one fails or is stopped)"),
     "watch": flag("wait, recording each job's logs and metrics into its run record (data/runs/<job>) as they come: the Runs page follows live"),
+    "dpo": flag("run the plan's step 2 with DS-Chat's DPO script (step2_dpo_finetuning) instead of the reward model: model_name_or_path is then the policy (an SFT model); DPO's own arguments via --dschat-arg (beta=0.1, label_smoothing=0, offload_reference_model)"),
     "model-uri": option({parse: text, placeholder: "S3", help: "steps 1–2: the model as an S3 folder or model.tar.gz, mounted as the 'model' channel (default: the plan's model, downloaded by the job)"}),
     "actor-uri": option({parse: text, placeholder: "S3", help: "step 3 alone: the actor (step 1's model.tar.gz), the 'actor' channel"}),
     "critic-uri": option({parse: text, placeholder: "S3", help: "step 3 alone: the critic and reward model (step 2's model.tar.gz), the 'critic' channel"})
@@ -44,6 +46,10 @@ did not complete exits 2 with its failure reason. Credentials come only from the
     try {
       const models = {...(values["model-uri"] && {model: values["model-uri"]}), ...(values["actor-uri"] && {actor: values["actor-uri"]}), ...(values["critic-uri"] && {critic: values["critic-uri"]})};
       const options = submissionOptionsFor(session, {dataDir, dschatDir: values.dschat, roleArn: values.role, bucket: values.bucket, prefix: values.prefix, image: values.image, extraArgs: values["dschat-arg"] as unknown as string[] | undefined /* a "list" option holds every value given */, rerun: values.rerun, models}, io.env);
+      if (values.dpo) {
+        if (!plan.steps.includes(2)) throw new UserError(`runs step ${plan.steps.join(", ")}: DPO replaces step 2`, {where: {option: "--dpo"}, fix: "Build the plan with 'dschat-studio plan --step 2' (model: the SFT model to optimise)."});
+        options.dpo = true;
+      }
       const submission = await planSubmission(plan, dataDir, options);
       const context = {simulated: session.simulated, dryRun, region: session.clients.region, bucket: options.bucket};
       if (dryRun) {

@@ -15,7 +15,6 @@ import type {Plan} from "../../src/core/plan/normalizePlan.js";
 import {LOCAL_JSONFILE} from "../../src/core/plan/planDataset.js";
 import {buildTrainingJob, modelArtifactUri, modelNameOf, trainingJobName, type BuiltTrainingJob, type TrainingJobOptions} from "../../src/core/sagemaker/buildTrainingJob.js";
 import {bucketNameProblem, looksLikeSecretName} from "../../src/core/sagemaker/validateTrainingJob.js";
-import {scriptOfPhase} from "../../src/core/runs/logLines.js";
 import {sha256File} from "../engine/inputs.js";
 import {readManifest} from "../engine/readManifest.js";
 import type {AwsClients} from "./clients.js";
@@ -146,7 +145,7 @@ export async function planSubmission(plan: Plan, datasetDir: string | null, opti
     // Tags stay out of the digest: the same step in another chain is the same work, found and reused by name.
     const {Tags: _tags, ...identity} = draft.request;
     const digest = digestOf(identity, [bundle.sha256, ...(dataset?.files.map((f) => f.sha256) ?? []), options.nonce ?? ""]);
-    const name = trainingJobName(scriptOfPhase(phase), modelNameOf(plan, phase), digest.slice(0, 10));
+    const name = trainingJobName(draft.script, modelNameOf(plan, phase), digest.slice(0, 10));
     const built = buildTrainingJob(plan, phase, jobOptions(name));
     const modelArtifact = modelArtifactUri(built.request);
     artefacts[phase] = modelArtifact;

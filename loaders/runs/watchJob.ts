@@ -32,11 +32,17 @@ export interface WatchOptions {
   onUpdate?: (record: RunRecordDocument, newRows: number) => void;
 }
 
-/** Which DS-Chat script a job runs, from its hyperparameters (`step`, and DPO's own `beta`). */
+/** Which DS-Chat script a job runs, from its `step` hyperparameter (1, 2, "dpo" or 3: training/sm_entry.py step_of). */
 export function scriptOfJob(job: JobDescription): {step: Phase; script: TrainingScript} {
-  const step = Number(job.hyper_parameters.step ?? "1");
-  const phase = (step === 2 || step === 3 ? step : 1) as Phase;
-  return {step: phase, script: phase === 2 && "beta" in job.hyper_parameters ? "step2-dpo" : scriptOfPhase(phase)};
+  let step: unknown = job.hyper_parameters.step ?? "1";
+  try {
+    step = JSON.parse(String(step));
+  } catch {
+    // a bare word
+  }
+  if (String(step).toLowerCase() === "dpo") return {step: 2, script: "step2-dpo"};
+  const phase = (Number(step) === 2 || Number(step) === 3 ? Number(step) : 1) as Phase;
+  return {step: phase, script: scriptOfPhase(phase)};
 }
 
 /** The plan a job ran with, rebuilt from its hyperparameters when nobody recorded it (arguments the table knows). */

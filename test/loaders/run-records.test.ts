@@ -106,6 +106,25 @@ describe("submit --watch: the run record of a simulated job", () => {
   });
 });
 
+describe("submit --dpo: step 2 with DS-Chat's DPO script", () => {
+  it("runs training/step2_dpo_finetuning with the plan's step-2 arguments, and its record holds the DPO log's metrics", async () => {
+    assert.equal((await cli("plan", "--step", "2", "--model", "facebook/opt-350m", "--data", hh, "--out", join(work, "dpo"))).code, 0);
+    const run = await cli("submit", join(work, "dpo", "plan.json"), "--data", hh, "--dpo", "--dschat-arg", "beta=0.1", "print_loss", "--watch", "--json");
+    assert.equal(run.code, 0, run.stderr);
+    const job = json(run, "submission").jobs[0];
+    assert.equal(job.script, "step2-dpo");
+    assert.match(job.name, /^dschat-dpo-opt-350m-/);
+    assert.equal(job.request.HyperParameters.step, '"dpo"');
+    assert.equal(job.request.HyperParameters.beta, '"0.1"');
+    assert.equal(job.request.HyperParameters.num_padding_at_beginning, undefined, "a reward-model argument DPO's parser does not have");
+    assert.ok(job.request.AlgorithmSpecification.MetricDefinitions.some((d: {Name: string}) => d.Name === "dpo:chosen_reward"));
+    const record = JSON.parse(readFileSync(join(runs, job.name, "record.json"), "utf8"));
+    assert.equal(record.script, "step2-dpo");
+    const DPO_LOG = "step2_dpo_finetuning/opt-350M_globalBatchSize-32.log";
+    assert.deepEqual(facts(await readMetricsArrow(join(runs, job.name, "metrics.arrow"))), parsed(DPO_LOG, "step2-dpo"));
+  });
+});
+
 describe("watch: failed runs, and GetMetricData when the logs cannot be read", () => {
   it("records a failed job's reason and last lines", async () => {
     const run = await cli("submit", join(work, "plan", "plan.json"), "--data", hh, "--dschat-arg", "lerning_rate=1e-5", "--json");

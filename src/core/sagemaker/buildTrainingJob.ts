@@ -13,6 +13,7 @@ import type {Plan} from "../plan/normalizePlan.js";
 import {isChainedModel, stepArgs} from "../plan/normalizePlan.js";
 import {LOCAL_JSONFILE} from "../plan/planDataset.js";
 import {metricDefinitions, scriptOfPhase, type TrainingScript} from "../runs/logLines.js";
+import {argSpecsByScript} from "./dschatScripts.js";
 import {trainingImageTag, trainingImageUri} from "./trainingImage.js";
 import type {ChannelField, CreateTrainingJobRequest} from "./trainingJobRequest.js";
 import {assertValidTrainingJobRequest, s3UriProblem, trainingJobRequestError, type RequestProblem} from "./validateTrainingJob.js";
@@ -63,6 +64,12 @@ export interface TrainingJobOptions {
   secretValues?: readonly string[];
   /** Tag grouping the jobs of one chain. */
   chainId?: string;
+  /**
+   * Step 2 with DS-Chat's DPO script (training/step2_dpo_finetuning) instead of the reward model: the plan's step-2
+   * arguments that the DPO parser also has are passed (model_name_or_path is then the policy, an SFT model); DPO's own
+   * (beta, label_smoothing, offload_reference_model, print_loss) go through extraArgs.
+   */
+  dpo?: boolean;
 }
 
 export interface BuiltTrainingJob {
@@ -128,8 +135,9 @@ function modelChannel(name: string, uri: string): ChannelField {
 const tagValue = (text: string) => text.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, "_").slice(0, 256);
 
 export function buildTrainingJob(plan: Plan, phase: Phase, options: TrainingJobOptions): BuiltTrainingJob {
-  const script = scriptOfPhase(phase);
   const problems: RequestProblem[] = [];
+  if (options.dpo && phase !== 2) problems.push({field: "dpo", message: `DPO replaces step 2 (the reward model); step ${phase} has no DPO variant`});
+  const script: TrainingScript = options.dpo && phase === 2 ? "step2-dpo" : scriptOfPhase(phase);
   const notes: string[] = [];
   const args = {...(stepArgs(plan, phase) as Record<string, unknown>)};
   const prefix = options.keyPrefix ?? "";
@@ -194,10 +202,12 @@ export function buildTrainingJob(plan: Plan, phase: Phase, options: TrainingJobO
     sagemaker_region: JSON.stringify(options.region),
     sagemaker_torch_distributed_enabled: "true",
     sagemaker_instance_type: JSON.stringify(plan.infrastructure.instance_type),
-    step: String(phase)
+    step: script === "step2-dpo" ? JSON.stringify("dpo") : String(phase)
   };
   const flags: string[] = [];
-  const specs = argSpecsByStep[phase] as readonly ArgSpec[];
+  // The arguments the script's parser knows; the plan's step gives their values (DPO: the step-2 ones it shares).
+  const planSpecs = argSpecsByStep[phase] as readonly ArgSpec[];
+  const specs = argSpecsByScript[script].filter((spec) => planSpecs.some((planSpec) => planSpec.name === spec.name));
   for (const spec of specs) {
     if (spec.name === "output_dir") continue; // the launcher writes to /opt/ml/model, the folder SageMaker uploads
     const value = args[spec.name];
@@ -213,7 +223,7 @@ export function buildTrainingJob(plan: Plan, phase: Phase, options: TrainingJobO
     const field = `extraArgs.${key}`;
     if ((RESERVED_HYPERPARAMETERS as readonly string[]).includes(key) || key.startsWith("sagemaker_"))
       problems.push({field, message: `${key} is set by the launcher or by SageMaker and cannot be passed`});
-    else if (specs.some((spec) => spec.name === key)) problems.push({field, message: `${key} is an argument of the plan: set plan.step${phase}.${key} instead`});
+    else if (planSpecs.some((spec) => spec.name === key)) problems.push({field, message: `${key} is an argument of the plan: set plan.step${phase}.${key} instead`});
     else if (!/^[A-Za-z0-9_-]+$/.test(key)) problems.push({field, message: `an argument name uses letters, digits, _ and -; got ${JSON.stringify(key)}`});
     else if (value === true) flags.push(key);
     else if (value !== null && value !== false) hyperParameters[key] = encodeHyperParameter(undefined, value);
