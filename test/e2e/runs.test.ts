@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import {spawn, type ChildProcess} from "node:child_process";
-import {existsSync, mkdtempSync, readdirSync, rmSync} from "node:fs";
+import {existsSync, mkdtempSync, readFileSync, rmSync} from "node:fs";
 import {createServer, type AddressInfo} from "node:net";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
@@ -24,7 +24,8 @@ function freePort(): Promise<number> {
   });
 }
 
-const SHIPPED = readdirSync(join(root, "data", "runs")).filter((name) => name.startsWith("dschat-"));
+/** The simulated run the repository ships (data/runs/.gitignore keeps it; a user's own records may sit beside it). */
+const SHIPPED = [...readFileSync(join(root, "data", "runs", ".gitignore"), "utf8").matchAll(/^!\/(dschat-[^/]+)\/$/gm)].map((match) => match[1]!);
 
 describe("/runs page, built", () => {
   let session: Session;
@@ -35,7 +36,10 @@ describe("/runs page, built", () => {
 
   it("shows the shipped simulated run, labelled simulated, with its charts and its estimate against measurement", async () => {
     assert.equal(SHIPPED.length, 1);
-    assert.match((await session.page.textContent("#runs-count")) ?? "", /^1 run recorded\.$/);
+    assert.match((await session.page.textContent("#runs-count")) ?? "", /^\d+ runs? recorded\.$/);
+    const option = await session.page.locator("form select option", {hasText: SHIPPED[0]!}).getAttribute("value");
+    await session.page.locator("form select").first().selectOption(option!);
+    await session.page.waitForFunction(() => document.querySelector("table.estimate")?.textContent?.includes("22.95"), null, {timeout: 30_000});
     assert.match((await session.page.textContent(".run-summary")) ?? "", /SIMULATED — run by dschat-studio's local emulator[\s\S]*Completed/);
     const titles = await session.page.locator("figure.metric-chart").evaluateAll((figures) => figures.map((f) => f.getAttribute("data-title")));
     assert.ok(titles.includes("Evaluation perplexity") && titles.includes("GPU memory, rank 0 (GiB): MaxMemAllocated and MemAllocated"), titles.join(", "));
@@ -99,10 +103,12 @@ describe("/runs page under observable preview, following watch", () => {
       points: Number(document.querySelector('figure.metric-chart[data-title="Throughput (samples/s)"]')?.getAttribute("data-points") ?? 0)
     }));
 
-  /** Plans and submits with --watch; resolves once submitted, `done` when the watch ends. */
-  async function submit(name: string, ...planArgs: string[]): Promise<{done: Promise<{code: number; stderr: string}>}> {
+  /** Plans and submits with --watch; resolves once submitted with the job's name (a dry run tells it), `done` when the watch ends. */
+  async function submit(name: string, ...planArgs: string[]): Promise<{job: string; done: Promise<{code: number; stderr: string}>}> {
     assert.equal((await runMain(["plan", "--model", "facebook/opt-1.3b", "--data", hh, "--out", join(work, name), ...planArgs], {env})).code, 0);
-    return {done: runMain(["submit", join(work, name, "plan.json"), "--data", hh, "--watch"], {env})};
+    const dry = await runMain(["submit", join(work, name, "plan.json"), "--data", hh, "--dry-run", "--json"], {env});
+    const job: string = JSON.parse(dry.stdout).jobs[0].name;
+    return {job, done: runMain(["submit", join(work, name, "plan.json"), "--data", hh, "--watch"], {env})};
   }
 
   it("grows the chart while the job's log is replayed, then shows Completed, without a reload", async () => {
@@ -114,7 +120,7 @@ describe("/runs page under observable preview, following watch", () => {
     while (Date.now() < deadline) {
       // Until watch wrote its first commit the page shows what was recorded before (the shipped run).
       const now = await shown();
-      if (now.run.startsWith("dschat-step1-") && !now.run.startsWith(SHIPPED[0]!)) {
+      if (now.run.startsWith(submitted.job)) {
         seen.push(now.points);
         if (now.status === "Completed") break;
       }
