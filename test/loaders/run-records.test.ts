@@ -122,6 +122,10 @@ describe("submit --dpo: step 2 with DS-Chat's DPO script", () => {
     assert.equal(record.script, "step2-dpo");
     const DPO_LOG = "step2_dpo_finetuning/opt-350M_globalBatchSize-32.log";
     assert.deepEqual(facts(await readMetricsArrow(join(runs, job.name, "metrics.arrow"))), parsed(DPO_LOG, "step2-dpo"));
+    // The same log from elsewhere: import-log --dpo parses it with the DPO script's lines too.
+    const imported = json(await cli("import-log", `test/fixtures/deepspeed-chat-logs/${DPO_LOG}`, "--plan", join(work, "dpo", "plan.json"), "--dpo", "--json"), "runs").runs[0];
+    assert.equal(imported.script, "step2-dpo");
+    assert.deepEqual(facts(await readMetricsArrow(join(runs, imported.job, "metrics.arrow"))), parsed(DPO_LOG, "step2-dpo"));
   });
 });
 
