@@ -230,7 +230,11 @@ export class RunRecord {
     doc.metrics = {rows: this.rows.length, names: [...new Set(this.rows.map((row) => row.metric))]};
     const parse = Object.values(doc.streams).find((s) => isRankZeroHost(s.host))?.parse;
     doc.measurement = measureRun(this.rows, {first: parse?.firstStamp ?? null, last: parse?.lastStamp ?? null});
-    doc.comparison = this.plan ? compareEstimate(this.plan, doc.step, doc.measurement) : null;
+    doc.comparison = !this.plan
+      ? null
+      : doc.script === "step2-dpo"
+        ? {step: 2, memory: null, time: null, notes: ["no estimate: the studio's memory and time model covers step 2's reward model, not DPO (policy and reference model)"]}
+        : compareEstimate(this.plan, doc.step, doc.measurement);
     if (options.complete) doc.complete = true;
     doc.updated_at = new Date().toISOString();
     await writeFileAtomically(join(this.dir, RECORD_FILE), JSON.stringify(doc, null, 2) + "\n");

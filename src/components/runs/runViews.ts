@@ -42,7 +42,7 @@ export function RunSummary(run: RunView) {
     ${run.instance_count ?? "?"} × ${run.instance_type ?? "?"} ·
     ${run.duration_seconds !== null ? `${run.duration_seconds} s` : "duration unknown"} ·
     ${run.cost_usd !== null ? `$${run.cost_usd.toFixed(2)} so far` : "cost unknown"}</p>
-    ${failed ? html`<div class="failure"><p><strong>${run.status}:</strong> ${run.failure_reason ?? "no reason given"}</p><pre>${run.last_lines.slice(-10).map((line) => `[${line.host}] ${line.message}`).join("\n")}</pre></div>` : ""}
+    ${failed ? html`<div class="failure"><p><strong>${run.status}:</strong> ${run.failure_reason ?? "no reason given"}</p><pre style="white-space: pre-wrap">${run.last_lines.slice(-10).map((line) => `[${line.host}] ${line.message}`).join("\n")}</pre></div>` : ""}
   </div>`;
 }
 
@@ -66,6 +66,7 @@ export function StatusTimeline(run: RunView, {width = 640} = {}) {
 export function EstimateTable(run: RunView) {
   const c = run.comparison;
   if (!c) return html`<p class="estimate">No plan recorded: nothing to compare.</p>`;
+  if (!c.memory && !c.time) return html`<p class="estimate">${c.notes.join("; ")}.</p>`;
   return html`<table class="estimate">
     <thead><tr><th></th><th>estimate</th><th>measured</th><th>difference</th></tr></thead>
     <tbody>

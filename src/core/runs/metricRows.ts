@@ -7,7 +7,7 @@
  * `iteration` is the x axis of every chart: the training micro-step on rank 0, counted across epochs. DS-Chat's own
  * counters restart every epoch (`Epoch: 1, Step: 0`, and DeepSpeed's `epoch=1/micro_step=10`), so the tracker adds the
  * steps of earlier epochs; a line without a counter (an evaluation, a reward-model epoch loss, an fp16 overflow) takes
- * the iteration reached when it was printed.
+ * the iteration reached when it was printed (0 before the first counter).
  */
 import type {Phase} from "../canonical.js";
 import type {LineKeys, TrainingScript} from "./logLines.js";
@@ -17,7 +17,7 @@ export interface RunMetricRow {
   /** The DS-Chat step the job ran (1, 2 or 3; DPO is step 2). */
   step: Phase;
   epoch: number | null;
-  /** Training micro-step on rank 0, across epochs (see above); null before any counter was seen. */
+  /** Training micro-step on rank 0, across epochs (see above); 0 before the first counter; null only for GetMetricData's series. */
   iteration: number | null;
   metric: string;
   value: number;
@@ -53,7 +53,8 @@ export function newStreamParseState(): StreamParseState {
 function iterationOf(keys: LineKeys, state: StreamParseState): number | null {
   // DS-Chat's `Step` and DeepSpeed's `micro_step` both count micro-batches within the epoch they print.
   const step = keys.step ?? keys.microStep;
-  if (keys.epoch === undefined || step === undefined) return state.iteration;
+  // Before the first counter (an evaluation before training, a start-up overflow) training is at micro-step 0.
+  if (keys.epoch === undefined || step === undefined) return state.iteration ?? 0;
   if (state.epoch !== null && keys.epoch > state.epoch) state.offset += state.maxStepInEpoch + 1;
   if (state.epoch === null || keys.epoch !== state.epoch) {
     state.epoch = keys.epoch;
