@@ -206,7 +206,10 @@ export function startHost(request: CreateTrainingJobRequest, layout: HostLayout,
     `[SIMULATED] dschat-studio emulator, ${layout.host}: Invoking script with the following command: torchrun --nnodes ${hostNames.length} --nproc_per_node ${gpus} ${entry} ${args.join(" ")} (simulated: one process stands for this host's ${gpus} GPU process${gpus === 1 ? "" : "es"})`
   );
   const child = spawn(options.python, [join(layout.code, entry), ...args], {cwd: layout.code, env, stdio: ["ignore", "pipe", "pipe"]});
-  for (const stream of [child.stdout!, child.stderr!]) createInterface({input: stream, crlfDelay: Infinity}).on("line", (line) => options.onLine(line.length > 250_000 ? `${line.slice(0, 250_000)}…` : line));
+  // The log shows paths as the container sees them (/opt/ml/model, not the emulator's work folder on this machine):
+  // a recorded or shared log then names no folder of the user's machine, as a real job's log does not.
+  const asInContainer = (line: string) => line.split(layout.root).join("");
+  for (const stream of [child.stdout!, child.stderr!]) createInterface({input: stream, crlfDelay: Infinity}).on("line", (line) => options.onLine(asInContainer(line.length > 250_000 ? `${line.slice(0, 250_000)}…` : line)));
   return child;
 }
 

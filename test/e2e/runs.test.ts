@@ -105,7 +105,7 @@ describe("/runs page under observable preview, following watch", () => {
 
   /** Plans and submits with --watch; resolves once submitted with the job's name (a dry run tells it), `done` when the watch ends. */
   async function submit(name: string, ...planArgs: string[]): Promise<{job: string; done: Promise<{code: number; stderr: string}>}> {
-    assert.equal((await runMain(["plan", "--model", "facebook/opt-1.3b", "--data", hh, "--out", join(work, name), ...planArgs], {env})).code, 0);
+    assert.equal((await runMain(["plan", "--model", "facebook/opt-1.3b", "--instance", "ml.p4d.24xlarge", "--data", hh, "--out", join(work, name), ...planArgs], {env})).code, 0);
     const dry = await runMain(["submit", join(work, name, "plan.json"), "--data", hh, "--dry-run", "--json"], {env});
     const job: string = JSON.parse(dry.stdout).jobs[0].name;
     return {job, done: runMain(["submit", join(work, name, "plan.json"), "--data", hh, "--watch"], {env})};

@@ -26,6 +26,8 @@ let env: NodeJS.ProcessEnv;
 const cli = (...args: string[]) => runMain(args, {env});
 const hh = join(work, "hh");
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/deepspeed-chat-logs/${path}`, import.meta.url), "utf8");
+/** The published logs ran in April 2023: DeepSpeed 0.9 and transformers 4.28, what DS-Chat's requirements asked then. */
+const ERA_OF_THE_LOGS = ["--deepspeed-version", "0.9.0", "--transformers-version", "4.28.1", "--torch-version", "2.0.0"];
 const STEP1_LOG = "step1_supervised_finetuning/opt-1.3b-globalBatchSize128.log";
 
 /** What a metric row says, without where it sits in its stream. */
@@ -48,7 +50,8 @@ describe("submit --watch: the run record of a simulated job", () => {
   let rows: RunMetricRow[];
 
   it("holds exactly the metrics that parsing its log file directly gives", async () => {
-    assert.equal((await cli("plan", "--model", "facebook/opt-1.3b", "--zero_stage", "2", "--per_device_train_batch_size", "8", "--data", hh, "--out", join(work, "plan"))).code, 0);
+    // The replayed log's model and batch on 8 A100s (one A10G of the default instance has too little memory for it).
+    assert.equal((await cli("plan", "--model", "facebook/opt-1.3b", "--zero_stage", "2", "--per_device_train_batch_size", "8", "--instance", "ml.p4d.24xlarge", "--data", hh, "--out", join(work, "plan"))).code, 0);
     const run = await cli("submit", join(work, "plan", "plan.json"), "--data", hh, "--watch", "--json");
     assert.equal(run.code, 0, run.stderr);
     const doc = json(run, "submission");
@@ -157,7 +160,9 @@ describe("watch: failed runs, and GetMetricData when the logs cannot be read", (
 describe("import-log", () => {
   it("turns DS-Chat's published step-1 log into a record, and sets the estimate against what it measured", async () => {
     const plan = join(work, "anchor");
-    assert.equal((await cli("plan", "--model", "facebook/opt-1.3b", "--zero_stage", "2", "--per_device_train_batch_size", "8", "--num_train_epochs", "16", "--instance", "8xV100-32GB", "--nodes", "2", "--out", plan)).code, 0);
+    // The log's own command line, on 16 GPUs (global batch 128 = 16 × 8), with the software of its day (April 2023:
+    // OPT ran eager attention then; transformers gave it SDPA only later, which the estimate follows).
+    assert.equal((await cli("plan", "--model", "facebook/opt-1.3b", "--zero_stage", "2", "--per_device_train_batch_size", "8", "--num_train_epochs", "16", "--instance", "8xV100-32GB", "--nodes", "2", ...ERA_OF_THE_LOGS, "--out", plan)).code, 0);
     const file = join(work, "training.log");
     writeFileSync(file, fixture(STEP1_LOG));
     const run = await cli("import-log", file, "--plan", join(plan, "plan.json"), "--json");
@@ -177,17 +182,25 @@ describe("import-log", () => {
     assert.match(again.stderr, /already holds this log; nothing was added/);
   });
 
-  it("parses the published step-2 and step-3 logs into exactly what the table gives", async () => {
-    for (const [path, step, script] of [
-      ["step2_reward_model_finetuning/opt-350m_globalBatchSize-64.log", "2", "step2-reward"],
-      ["step3_rlhf_finetuning/actor_opt-1.3b_critic_opt-350m_globalBatchSize64.log", "3", "step3"]
+  it("parses the published step-2 and step-3 logs into exactly what the table gives, and their peaks agree with the estimate", async () => {
+    // Each log's own command line (its first line), on 16 GPUs (2 nodes of 8: global batch 64 = 16 × 4).
+    for (const [path, step, script, args, measuredGib] of [
+      ["step2_reward_model_finetuning/opt-350m_globalBatchSize-64.log", "2", "step2-reward",
+        ["--model", "facebook/opt-350m", "--per_device_train_batch_size", "4", "--per_device_eval_batch_size", "4", "--zero_stage", "0", "--learning_rate", "5e-5", "--weight_decay", "0.1"], 12.81],
+      ["step3_rlhf_finetuning/actor_opt-1.3b_critic_opt-350m_globalBatchSize64.log", "3", "step3",
+        ["--model", "facebook/opt-1.3b", "--critic-model", "facebook/opt-350m", "--per_device_generation_batch_size", "4", "--per_device_training_batch_size", "4",
+          "--max_answer_seq_len", "256", "--max_prompt_seq_len", "256", "--actor_zero_stage", "2", "--critic_zero_stage", "2", "--enable_hybrid_engine", "--enable_ema", "--seed", "1234"], 20.55]
     ] as const) {
       const plan = join(work, `plan-${step}`);
-      assert.equal((await cli("plan", "--step", step, "--model", "facebook/opt-350m", ...(step === "3" ? ["--critic-model", "facebook/opt-350m"] : []), "--out", plan)).code, 0);
+      const planned = await cli("plan", "--step", step, ...args, "--instance", "8xV100-32GB", "--nodes", "2", ...ERA_OF_THE_LOGS, "--out", plan);
+      assert.equal(planned.code, 0, planned.stdout);
       const run = await cli("import-log", `test/fixtures/deepspeed-chat-logs/${path}`, "--plan", join(plan, "plan.json"), "--json");
       assert.equal(run.code, 0, run.stderr);
       const record = json(run, "runs").runs[0];
       assert.deepEqual(facts(await readMetricsArrow(join(runs, record.job, "metrics.arrow"))), parsed(path, script), path);
+      const {memory} = record.comparison;
+      assert.equal(memory.measured_gib, measuredGib, "the log's MaxMemAllocated");
+      assert.ok(Math.abs(memory.diff_percent) < 15, `${path}: memory estimate ${memory.estimate_gib} GiB vs ${measuredGib}`);
     }
   });
 });
