@@ -17,5 +17,6 @@ export const commands = {
   emulator: () => import("./emulator.js"),
   watch: () => import("./watch.js"),
   runs: () => import("./runs.js"),
-  "import-log": () => import("./import-log.js")
+  "import-log": () => import("./import-log.js"),
+  report: () => import("./report.js")
 };

@@ -242,13 +242,11 @@ export async function whyNotOurs(dir: string, spec: Pick<OutputSpec<unknown>, "k
   const marker = await readMarker(dir);
   if (!marker) return `has no readable ${OUTPUT_MARKER}`;
   if (marker.kind !== spec.kind) return `is a ${marker.kind} output, not a ${spec.kind} output`;
-  const entries = await readdir(dir, {withFileTypes: true});
-  const extra = entries.filter((entry) => entry.name !== OUTPUT_MARKER && !(entry.name in marker.files)).map((entry) => entry.name);
+  const {files, others} = await listOutputEntries(dir);
+  const listed = Object.keys(marker.files);
+  const extra = [...files.filter((name) => name !== OUTPUT_MARKER && !(name in marker.files)), ...others.filter((name) => !listed.some((file) => file.startsWith(`${name}/`)))];
   if (extra.length) return `holds ${extra.join(", ")}, which dschat-studio did not write`;
-  for (const entry of entries) {
-    if (entry.name === OUTPUT_MARKER) continue;
-    if (!entry.isFile()) return `has ${entry.name}, which is no longer a regular file`;
-  }
+  for (const name of others) if (name in marker.files) return `has ${name}, which is no longer a regular file`;
   for (const [name, record] of Object.entries(marker.files)) {
     const mismatch = await fileMismatch(join(dir, name), record);
     if (mismatch) return `was changed since it was written: ${name} ${mismatch}`;
@@ -265,7 +263,8 @@ async function holdsExactly(dir: string, files: readonly string[], digests: Read
 }
 
 async function writeMarker<T>(dir: string, spec: OutputSpec<T>, knownDigests: Readonly<Record<string, string>>): Promise<void> {
-  const names = (await readdir(dir)).sort();
+  const listing = await listOutputEntries(dir);
+  const names = [...listing.files, ...listing.others.filter((name) => !spec.files.some((file) => file.startsWith(`${name}/`)))].sort();
   const expected = [...spec.files].sort();
   if (names.length !== expected.length || names.some((name, i) => name !== expected[i])) {
     throw new Error(`Output writer for ${spec.kind} wrote ${names.join(", ")} instead of ${expected.join(", ")} (a bug).`);
@@ -286,8 +285,29 @@ function leftoverPattern(base: string): RegExp {
 
 /** Whether every entry of a leftover folder is a regular file this kind writes (or the marker): then it is ours to remove. */
 async function holdsOnlyOurFiles(dir: string, spec: Pick<OutputSpec<unknown>, "files">): Promise<boolean> {
-  const entries = await readdir(dir, {withFileTypes: true}).catch(() => null);
-  return entries !== null && entries.every((entry) => entry.isFile() && (entry.name === OUTPUT_MARKER || spec.files.includes(entry.name)));
+  const listing = await listOutputEntries(dir).catch(() => null);
+  return listing !== null && listing.files.every((name) => name === OUTPUT_MARKER || spec.files.includes(name)) && listing.others.every((name) => spec.files.some((file) => file.startsWith(`${name}/`)));
+}
+
+/**
+ * Every entry of an output folder, by its path relative to it with `/` (a site's nested files, e.g. `report`'s):
+ * regular files, and everything else — folders included, which only the files they hold can justify.
+ */
+async function listOutputEntries(dir: string): Promise<{files: string[]; others: string[]}> {
+  const files: string[] = [];
+  const others: string[] = [];
+  const walk = async (folder: string, prefix: string) => {
+    for (const entry of await readdir(folder, {withFileTypes: true})) {
+      const name = `${prefix}${entry.name}`;
+      if (entry.isFile()) files.push(name);
+      else {
+        others.push(name);
+        if (entry.isDirectory()) await walk(join(folder, entry.name), `${name}/`);
+      }
+    }
+  };
+  await walk(dir, "");
+  return {files, others};
 }
 
 /**

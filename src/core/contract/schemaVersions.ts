@@ -37,6 +37,8 @@ export const SCHEMA_VERSIONS = {
   "jobs": 1,
   /** `emulator --json`, printed when the emulator stops */
   "emulator": 1,
+  /** `report --json`: the static report site written (and published) */
+  "report": 1,
   /** `data/runs/<job>/record.json`: a run record (watch, submit --watch, import-log) */
   "run-record": 1,
   /** `runs --json`, `watch --json`, `import-log --json` and the Runs page's `src/data/runs.json`: run records summarised */
