@@ -6,10 +6,18 @@ import {buildReportSite} from "../../loaders/report/buildSite.js";
 import {collectReport, redactPaths} from "../../loaders/report/collectReport.js";
 import {parsePublishUri, publishSite} from "../../loaders/report/publishSite.js";
 import {versioned} from "../../src/core/contract/schemaVersions.js";
-import {defineCommand} from "../command.js";
+import {defineCommand, type CliIO} from "../command.js";
+import {parseArgv} from "../options/parseArgv.js";
 import {emulatorOptions} from "../options/awsOptions.js";
 import {option} from "../options/optionSpec.js";
 import {text} from "../options/parsers.js";
+
+/** A command's `--json` document from its own `run`: the report holds what `plan`, `lint` and `stats` print. */
+async function commandDocument(name: "plan" | "lint" | "stats", argv: string[], io: CliIO): Promise<Record<string, unknown>> {
+  const {commands} = await import("./index.js");
+  const command = (await commands[name]()).default as unknown as {options: never; positionals: never; run: (args: unknown, io: CliIO) => Promise<{json: Record<string, unknown>}>};
+  return (await command.run(parseArgv(argv, command.options, command.positionals, name), io)).json;
+}
 
 export default defineCommand({
   summary: "Write a static, self-contained report of datasets, a plan and its runs (and publish it to S3)",
@@ -40,8 +48,8 @@ report). --publish uploads it with the studio's S3 client (--emulator: to the lo
     const dataDirs = ((values.data as unknown as string[] | undefined) ?? []).map((dir) => resolve(io.cwd, dir));
     const jobs = (values.run as unknown as string[] | undefined) ?? [];
     const planFile = resolve(io.cwd, values.plan);
-    const data = await collectReport({dataDirs, planFile, jobs, tokenizer: values.tokenizer, io});
-    const redacted = redactPaths(data, {dataDirs, planFile, io});
+    const data = await collectReport({dataDirs, planFile, jobs, tokenizer: values.tokenizer, env: io.env, cwd: io.cwd, documentOf: (name, argv) => commandDocument(name, argv, io)});
+    const redacted = redactPaths(data, {dataDirs, planFile, env: io.env, cwd: io.cwd});
     const site = await buildReportSite(redacted.json, {env: io.env, forbidden: [...redacted.paths, out]});
     try {
       await replaceOutputDir(out, {

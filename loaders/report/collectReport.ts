@@ -6,8 +6,6 @@
  * absolute path by its base name. Nothing else is read: no other dataset, no environment variable.
  */
 import {basename, dirname, resolve} from "node:path";
-import type {CliIO} from "../../cli/command.js";
-import {parseArgv} from "../../cli/options/parseArgv.js";
 import {UserError} from "../../src/core/contract/userError.js";
 import {readPlanFile} from "../aws/submitPlan.js";
 import {readManifest} from "../engine/readManifest.js";
@@ -23,15 +21,10 @@ export interface ReportInputs {
   planFile: string;
   jobs: readonly string[];
   tokenizer?: string;
-  io: CliIO;
-}
-
-/** A command's `--json` document, from its own `run` (the one code path the CLI has). */
-async function commandDocument(name: "plan" | "lint" | "stats", argv: string[], io: CliIO): Promise<Record<string, unknown>> {
-  const {commands} = await import("../../cli/commands/index.js");
-  const command = (await commands[name]()).default as unknown as {options: never; positionals: never; run: (args: unknown, io: CliIO) => Promise<{json: Record<string, unknown>}>};
-  const args = parseArgv(argv, command.options, command.positionals, name);
-  return (await command.run(args, io)).json;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** The `--json` document of `plan`, `lint` or `stats` for these arguments (the CLI runs its own commands). */
+  documentOf: (command: "plan" | "lint" | "stats", argv: string[]) => Promise<Record<string, unknown>>;
 }
 
 /** The first rows of train.json, each as the `{prompt, chosen, rejected}` object DS-Chat's local/jsonfile reads. */
@@ -51,7 +44,7 @@ async function sampleRows(dir: string): Promise<unknown[]> {
   return rows;
 }
 
-export async function collectReport({dataDirs, planFile, jobs, tokenizer, io}: ReportInputs) {
+export async function collectReport({dataDirs, planFile, jobs, tokenizer, env, documentOf}: ReportInputs) {
   const plan = readPlanFile(planFile);
   const datasets = [];
   let planData: string | null = null;
@@ -66,12 +59,12 @@ export async function collectReport({dataDirs, planFile, jobs, tokenizer, io}: R
       inputs: manifest.inputs.map((input) => ({source: basename(input.source), format: input.format, counts: input.counts})),
       warnings: manifest.warnings,
       sample: await sampleRows(dir),
-      lint: await commandDocument("lint", [dir, "--plan", planFile, ...(tokenizer ? ["--tokenizer", tokenizer] : [])], io),
-      stats: tokenizer ? await commandDocument("stats", [dir, "--tokenizer", tokenizer, "--model", plan.step1.model_name_or_path ?? tokenizer], io) : null
+      lint: await documentOf("lint", [dir, "--plan", planFile, ...(tokenizer ? ["--tokenizer", tokenizer] : [])]),
+      stats: tokenizer ? await documentOf("stats", [dir, "--tokenizer", tokenizer, "--model", plan.step1.model_name_or_path ?? tokenizer]) : null
     });
   }
-  const planDoc = await commandDocument("plan", ["--from", planFile, ...(planData ? ["--data", planData] : [])], io);
-  const root = runsRoot(io.env);
+  const planDoc = await documentOf("plan", ["--from", planFile, ...(planData ? ["--data", planData] : [])]);
+  const root = runsRoot(env);
   const records = await listRunRecords(root);
   const runs = [];
   for (const job of jobs) {
@@ -93,14 +86,14 @@ const isAbsolutePath = (value: string) => /^\/[^\s]/.test(value) || /^[A-Za-z]:[
  * folder `.`, the studio `dschat-studio`, $HOME `~`; a string that still is an absolute path becomes its base name.
  * Returns the JSON text and the paths it looked for (the site is scanned for them again once built).
  */
-export function redactPaths(data: ReportData, {dataDirs, planFile, io}: Pick<ReportInputs, "dataDirs" | "planFile" | "io">): {json: string; paths: string[]} {
+export function redactPaths(data: ReportData, {dataDirs, planFile, env, cwd}: Pick<ReportInputs, "dataDirs" | "planFile" | "env" | "cwd">): {json: string; paths: string[]} {
   const replacements: Array<[string, string]> = [
-    ...dataDirs.map((dir): [string, string] => [resolve(io.cwd, dir), `data/${basename(resolve(io.cwd, dir))}`]),
-    [dirname(resolve(io.cwd, planFile)), "plan"],
-    [runsRoot(io.env), "runs"],
-    [io.cwd, "."],
+    ...dataDirs.map((dir): [string, string] => [resolve(cwd, dir), `data/${basename(resolve(cwd, dir))}`]),
+    [dirname(resolve(cwd, planFile)), "plan"],
+    [runsRoot(env), "runs"],
+    [cwd, "."],
     [PROJECT_ROOT.replace(/\/$/, ""), "dschat-studio"],
-    ...(io.env.HOME && io.env.HOME.length > 1 ? [[io.env.HOME, "~"] as [string, string]] : [])
+    ...(env.HOME && env.HOME.length > 1 ? [[env.HOME, "~"] as [string, string]] : [])
   ];
   replacements.splice(0, replacements.length, ...replacements.filter(([path]) => path.length > 1).sort((a, b) => b[0].length - a[0].length));
   const walk = (value: unknown): unknown => {

@@ -83,6 +83,15 @@ describe("every command's --json output matches its schema", () => {
     assert.ok(datasets.datasets.some((dataset) => dataset.sample === "hh-rlhf-harmless-base"), "the shipped sample is listed");
     assertMatchesSchema("samples", samplesDocument());
   });
+  it("report: schemas/report.schema.json", async () => {
+    const out = join(work, "report-plan");
+    assert.equal((await run("plan", "--model", "opt-125m", "--data", converted, "--out", out)).code, 0);
+    const result = await run("report", "--data", converted, "--plan", join(out, "plan.json"), "--out", join(work, "report"), "--json");
+    assert.equal(result.code, 0, result.stderr);
+    const document = json(result, "report");
+    assert.equal(document.schema_version, SCHEMA_VERSIONS.report);
+    assert.equal(document.datasets[0].key, JSON.parse(readFileSync(join(converted, "manifest.json"), "utf8")).cache_key);
+  });
 });
 
 describe("exit codes: one mapping in main for every command", () => {
@@ -116,7 +125,8 @@ describe("exit codes: one mapping in main for every command", () => {
       emulator: ["emulator", "--port", "70000"],
       watch: ["watch", "dschat-step1-x", "--emulator"],
       runs: ["runs", "unexpected"],
-      "import-log": ["import-log", "no/such/training.log", "--plan", "no/such/plan.json"]
+      "import-log": ["import-log", "no/such/training.log", "--plan", "no/such/plan.json"],
+      report: ["report", "--plan", "no/such/plan.json", "--out", join(work, "never-report")]
     };
     assert.deepEqual(Object.keys(bad).sort(), [...names].sort(), "a case per command");
     for (const [name, args] of Object.entries(bad)) {
@@ -155,7 +165,8 @@ const minimalArgs: Record<string, string[]> = {
   emulator: [],
   watch: ["dschat-step1-x"],
   runs: [],
-  "import-log": ["training.log", "--plan", "plan.json"]
+  "import-log": ["training.log", "--plan", "plan.json"],
+  report: ["--plan", "plan.json", "--out", join(work, "hooked-report")]
 };
 
 describe("one spelling rule: DS-Chat's spelling and kebab-case mean the same", () => {
