@@ -170,12 +170,34 @@ describe("studio server (npm start)", () => {
     assert.ok(seen.length >= 2 && seen[1]! > seen[0]!, `the run grew on the page while in progress: ${JSON.stringify(seen)}, states ${[...states].join(" ")}, errors ${session.errors.join(" | ")}`);
     assert.equal(await page.textContent(".stop-command").catch(() => null), null, "the button replaces the CLI command");
 
+    // watching: the submitted job is followed; unwatch stops following it, watch resumes
+    const post = (path: string, body: unknown) => call(`${url}${path}`, {method: "POST", headers: {"x-studio-token": token, "content-type": "application/json", origin: url}, body: JSON.stringify(body)});
+    const watching = async () => JSON.parse((await call(`${url}/api/status`, {headers: {"x-studio-token": token}})).body).watching as string[];
+    assert.deepEqual(await watching(), [job]);
+    assert.deepEqual(JSON.parse((await post("/api/unwatch", {job})).body), {job, watching: false});
+    assert.deepEqual(await watching(), []);
+    assert.deepEqual(JSON.parse((await post("/api/watch", {job})).body), {job, watching: true});
+    assert.deepEqual(await watching(), [job]);
+
     await page.click("button.stop-job");
     await page.waitForFunction(() => /Stopp(ing|ed)/.test(document.querySelector(".stop-message")?.textContent ?? ""), null, {timeout: 30_000});
     await page.waitForFunction(() => document.querySelector(".run-status")?.textContent === "Stopped", null, {timeout: 150_000});
     assert.deepEqual(externalRequests(session.requests), []);
     const status = JSON.parse((await call(`${url}/api/runs`, {headers: {"x-studio-token": token}})).body);
     assert.equal(status.runs.find((run: {job: string}) => run.job === job)?.status, "Stopped");
+
+    // the stream of run updates: server-sent events, the runs document first
+    const controller = new AbortController();
+    const response = await fetch(`${url}/api/runs/stream`, {headers: {"x-studio-token": token}, signal: controller.signal});
+    assert.equal(response.headers.get("content-type"), "text/event-stream; charset=utf-8");
+    const reader = response.body!.getReader();
+    let text = "";
+    while (!text.includes("\n\n")) text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    const event = /^event: runs\ndata: (.*)\n\n/.exec(text);
+    assert.ok(event, text.slice(0, 200));
+    assert.equal(JSON.parse(event[1]!).runs[0].job, job);
+    assert.equal((await call(`${url}/api/runs/stream`)).status, 401);
   });
 
   it("without the server's token the pages show the CLI command instead of Submit", async () => {
