@@ -2,7 +2,7 @@ import {copyFile, mkdir} from "node:fs/promises";
 import {dirname, join, resolve} from "node:path";
 import {replaceOutputDir, restoreOutput} from "../../loaders/fs/outputDir.js";
 import {withAwsSession} from "../../loaders/aws/session.js";
-import {buildReportSite} from "../../loaders/report/buildSite.js";
+import {buildReportSite, type BuiltSite} from "../../loaders/report/buildSite.js";
 import {collectReport, redactPaths} from "../../loaders/report/collectReport.js";
 import {parsePublishUri, publishSite} from "../../loaders/report/publishSite.js";
 import {versioned} from "../../src/core/contract/schemaVersions.js";
@@ -50,24 +50,30 @@ report). --publish uploads it with the studio's S3 client (--emulator: to the lo
     const planFile = resolve(io.cwd, values.plan);
     const data = await collectReport({dataDirs, planFile, jobs, tokenizer: values.tokenizer, env: io.env, cwd: io.cwd, documentOf: (name, argv) => commandDocument(name, argv, io)});
     const redacted = redactPaths(data, {dataDirs, planFile, env: io.env, cwd: io.cwd});
-    const site = await buildReportSite(redacted.json, {env: io.env, forbidden: [...redacted.paths, out]});
+    // The site is built inside replaceOutputDir's writer, so that an --out that may not be replaced is refused before
+    // the build; the file list is known once built (the marker is written after the writer returns).
+    const files: string[] = [];
+    let site: BuiltSite | null = null;
     try {
       await replaceOutputDir(out, {
         kind: "report",
-        files: site.files,
+        files,
         write: async (folder) => {
+          site = await buildReportSite(redacted.json, {env: io.env, forbidden: [...redacted.paths, out, folder]});
+          files.push(...site.files);
           for (const file of site.files) {
             await mkdir(dirname(join(folder, file)), {recursive: true});
             await copyFile(join(site.dir, file), join(folder, file));
           }
         }
       });
-      const published = values.publish ? await withAwsSession({env: io.env, emulator: values.emulator}, (session) => publishSite(session, site.dir, site.files, values.publish!)) : null;
+      const built = site as unknown as BuiltSite;
+      const published = values.publish ? await withAwsSession({env: io.env, emulator: values.emulator}, (session) => publishSite(session, built.dir, built.files, values.publish!)) : null;
       const plan = data.plan as {plan: {steps: Array<1 | 2 | 3>; infrastructure: {instance_type: string}}; memory: {steps: Array<{reserved_gib: number}>}; estimate: {fit: Array<{instance_type: string; fits: boolean}>}};
       const doc = versioned("report", {
         out: values.out,
-        files: site.files.length,
-        bytes: site.bytes,
+        files: built.files.length,
+        bytes: built.bytes,
         datasets: data.datasets.map((d) => ({name: d.name, key: d.key, train: d.counts.train, eval: d.counts.eval, sample_rows: d.sample.length, findings: (d.lint.findings as unknown[]).length, stats: d.stats !== null})),
         plan: {
           steps: plan.plan.steps,
@@ -86,7 +92,7 @@ report). --publish uploads it with the studio's S3 client (--emulator: to the lo
           (published ? `published to ${published.uri} (${published.uploaded} uploaded, ${published.unchanged} unchanged)${published.simulated ? " [SIMULATED: the local emulator]" : ""}\n` : "")
       };
     } finally {
-      await site.dispose();
+      await (site as BuiltSite | null)?.dispose();
     }
   }
 });

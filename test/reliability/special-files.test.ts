@@ -43,6 +43,7 @@ before(async () => {
   server = createServer();
   await new Promise<void>((resolve) => server.listen(socket, resolve));
   assert.equal((await runMain(["convert", "test/fixtures/llama-factory/identity.json", "--out", converted], {env})).code, 0);
+  assert.equal((await runMain(["plan", "--model", "opt-125m", "--out", join(temp, "plan")], {env})).code, 0);
   mkdirSync(join(temp, "data-with-fifo"));
   copyFileSync("test/fixtures/llama-factory/identity.json", join(temp, "data-with-fifo", "a.json"));
   execFileSync("mkfifo", [join(temp, "data-with-fifo", "b.jsonl")]);
@@ -90,6 +91,9 @@ function cases(): Array<[string, string[] | (() => string[]), RegExp]> {
   list.push(["split --npy <a FIFO>", ["split", "--size", "100", "--seed", "1", "--data_split", "10,0,0", "--step", "1", "--npy", fifo], /--npy .*pipe\.json: index files cannot be written/]);
   list.push(["convert </proc/self/status> (a size of 0 that is not empty)", ["convert", "/proc/self/status", "--out", join(temp, "never")], /reports a size of 0 bytes but is not empty/]);
   list.push(["plan --catalog </proc/self/status> (read with its bound)", ["plan", "--catalog", "/proc/self/status"], /--catalog \/proc\/self\/status: is not valid JSON/]);
+  list.push(["report --plan <a FIFO>", ["report", "--plan", fifo, "--out", join(temp, "never")], /pipe\.json: is a pipe/]);
+  list.push(["report --data <dir whose train.json links to /dev/zero>", () => ["report", "--data", convertedWith("report-zero-train", "train.json", "/dev/zero"), "--plan", join(temp, "plan", "plan.json"), "--out", join(temp, "never")], /train\.json: is a character device/]);
+  list.push(["report --out <a FIFO>", ["report", "--plan", join(temp, "plan", "plan.json"), "--out", fifo], /--out .*pipe\.json: is a file, not a folder; refusing to replace it/]);
   list.push(["plan --from /dev/null (empty)", ["plan", "--from", "/dev/null"], /--from \/dev\/null: is a character device/]);
   return list;
 }
