@@ -7,11 +7,12 @@
  * the emulator's dummy ones.
  */
 import {spawn, type ChildProcess} from "node:child_process";
-import {readFile} from "node:fs/promises";
+import {readFile, rm} from "node:fs/promises";
 import {createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse} from "node:http";
 import {connect, createServer as createNetServer, type AddressInfo, type Socket} from "node:net";
 import {join} from "node:path";
 import {listConvertedDatasets} from "../datasets.js";
+import {cacheRoot} from "../engine/cache.js";
 import {PROJECT_ROOT, runsRoot} from "../runs/runRecord.js";
 import {liveDir, runsDocument} from "../runs/runsIndex.js";
 import {UserError} from "../../src/core/contract/userError.js";
@@ -38,6 +39,12 @@ export interface Studio {
 }
 
 const MAX_BODY = 8 * 1024 * 1024;
+
+/** The Runs page's two live files, by the URL preview gives them. */
+const LIVE_FILES: Record<string, {name: string; type: string}> = {
+  "/_file/data/live/runs.json": {name: "runs.json", type: "application/json"},
+  "/_file/data/live/run-metrics.arrow": {name: "run-metrics.arrow", type: "application/vnd.apache.arrow.stream"}
+};
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -112,7 +119,12 @@ interface Route {
 export async function startStudio(options: StudioOptions): Promise<Studio> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const token = newToken();
-  const actions = await StudioActions.open({...options, log});
+  // The studio's watches write the Runs page's live files into a folder of their own, which this server serves in
+  // place of preview's: preview reloads a page whose attachments changed between its render and its live-reload
+  // handshake, and a file rewritten every few seconds under src/ would keep a slowly loading page reloading.
+  const env = {...options.env, DSCHAT_STUDIO_LIVE_DIR: options.env.DSCHAT_STUDIO_LIVE_DIR ?? join(cacheRoot(options.env), "studio-live")};
+  if (!options.env.DSCHAT_STUDIO_LIVE_DIR) for (const {name} of Object.values(LIVE_FILES)) await rm(join(env.DSCHAT_STUDIO_LIVE_DIR, name), {force: true}); // a former session's
+  const actions = await StudioActions.open({...options, env, log});
   let preview: {url: string; child: ChildProcess | null};
   try {
     preview = options.previewUrl ? {url: options.previewUrl, child: null} : await startPreview(options.env, log);
@@ -142,7 +154,7 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
         response.writeHead(200, {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-content-type-options": "nosniff"});
         streams.add(response);
         let last = "";
-        const file = join(liveDir(options.env), "runs.json");
+        const file = join(liveDir(env), "runs.json");
         const tick = async () => {
           const text = await readFile(file, "utf8").catch(() => null);
           const doc = text ?? JSON.stringify(await runsDocument(runsRoot(options.env)));
@@ -198,6 +210,15 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     if (refusal) return refuse(response, refusal);
     const pathname = new URL(request.url ?? "/", "http://127.0.0.1").pathname;
     if (pathname === "/api" || pathname.startsWith("/api/")) return void api(request, response, pathname);
+    const live = LIVE_FILES[pathname];
+    if (live && request.method === "GET")
+      return void readFile(join(liveDir(env), live.name)).then(
+        (bytes) => {
+          response.writeHead(200, {"content-type": live.type, "cache-control": "no-store"});
+          response.end(bytes);
+        },
+        () => proxy(request, response) // no watch of this studio wrote it yet: preview's (the loader, or `watch`'s file)
+      );
     proxy(request, response);
   });
   // Preview's live-reload WebSocket: the same Host/Origin checks, then the raw connection is piped through.
@@ -218,7 +239,20 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(options.port ?? 0, "127.0.0.1", () => resolve()));
+  const stopPreview = async () => {
+    if (preview.child?.pid && preview.child.exitCode === null) {
+      const exited = new Promise((resolve) => preview.child!.once("exit", resolve));
+      process.kill(-preview.child.pid, "SIGTERM");
+      await exited;
+    }
+  };
+  try {
+    await new Promise<void>((resolve, reject) => server.once("error", reject).listen(options.port ?? 0, "127.0.0.1", () => resolve()));
+  } catch (error) {
+    await stopPreview();
+    await actions.close();
+    throw error;
+  }
   port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   return {
@@ -233,11 +267,7 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       });
-      if (preview.child?.pid && preview.child.exitCode === null) {
-        const exited = new Promise((resolve) => preview.child!.once("exit", resolve));
-        process.kill(-preview.child.pid, "SIGTERM");
-        await exited;
-      }
+      await stopPreview();
       await actions.close();
     }
   };

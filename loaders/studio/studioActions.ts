@@ -114,7 +114,9 @@ export class StudioActions {
     const done = watchJob(this.session.clients, name, {
       root,
       follow: true,
-      pollSeconds: this.session.simulated ? 0.5 : 10,
+      // Each commit rewrites the Runs page's live files, and preview reloads a page whose files changed between its
+      // render and its live-reload handshake: 2 s (the page's own polling interval) keeps a slow page load out of that.
+      pollSeconds: this.session.simulated ? 2 : 10,
       signal: controller.signal,
       plan: known.plan ?? null,
       manifest: known.manifest ?? null,

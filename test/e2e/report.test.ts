@@ -53,7 +53,7 @@ describe("report: a static, self-contained site of a dataset, a plan and a run",
   const work = mkdtempSync(join(tmpdir(), "dschat-report-e2e-"));
   const home = join(work, "home-of-MARKERUSER");
   const site = join(work, "site");
-  const env = {...SECRETS, HOME: home, DSCHAT_STUDIO_CACHE: join(work, "cache"), DSCHAT_STUDIO_RUNS: join(work, "runs")};
+  const env = {...SECRETS, HOME: home, DSCHAT_STUDIO_CACHE: join(work, "cache"), DSCHAT_STUDIO_RUNS: join(work, "runs"), DSCHAT_STUDIO_LIVE_DIR: join(work, "live")}; // import-log writes live files too
   let job: string;
   let report: any;
   let emulator: Emulator;

@@ -170,6 +170,16 @@ describe("studio server (npm start)", () => {
     assert.ok(seen.length >= 2 && seen[1]! > seen[0]!, `the run grew on the page while in progress: ${JSON.stringify(seen)}, states ${[...states].join(" ")}, errors ${session.errors.join(" | ")}`);
     assert.equal(await page.textContent(".stop-command").catch(() => null), null, "the button replaces the CLI command");
 
+    // the same running job on a page without the token: the stop command, no button
+    const stranger = await session.browser.newContext();
+    const plain = await stranger.newPage();
+    await plain.goto(`${url}/runs`);
+    const fallback = async () => plain.evaluate(() => ({command: document.querySelector(".stop-control .stop-command")?.textContent ?? null, button: document.querySelector("button.stop-job") !== null})).catch(() => null);
+    let shownWithoutToken = await fallback();
+    for (const until = Date.now() + 60_000; !shownWithoutToken?.command && Date.now() < until; shownWithoutToken = await fallback()) await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(shownWithoutToken, {command: `npx dschat-studio stop ${job} --emulator`, button: false});
+    await stranger.close();
+
     // watching: the submitted job is followed; unwatch stops following it, watch resumes
     const post = (path: string, body: unknown) => call(`${url}${path}`, {method: "POST", headers: {"x-studio-token": token, "content-type": "application/json", origin: url}, body: JSON.stringify(body)});
     const watching = async () => JSON.parse((await call(`${url}/api/status`, {headers: {"x-studio-token": token}})).body).watching as string[];
@@ -198,6 +208,18 @@ describe("studio server (npm start)", () => {
     assert.ok(event, text.slice(0, 200));
     assert.equal(JSON.parse(event[1]!).runs[0].job, job);
     assert.equal((await call(`${url}/api/runs/stream`)).status, 401);
+  });
+
+  it("a port in use is an error with its fix (exit 2)", async () => {
+    const second = spawn(process.execPath, ["--import", "tsx", "scripts/studio.ts"], {
+      cwd: root,
+      env: {...process.env, DSCHAT_STUDIO_PORT: new URL(url).port, DSCHAT_STUDIO_EMULATOR_PORT: String(await freePort()), DSCHAT_STUDIO_CACHE: join(work, "cache"), DSCHAT_STUDIO_RUNS: join(work, "runs"), OBSERVABLE_TELEMETRY_DISABLE: "true"}
+    });
+    let stderr = "";
+    second.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise((resolve) => second.on("exit", resolve));
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, new RegExp(`port ${new URL(url).port} of 127\\.0\\.0\\.1 is in use[^\\n]*\\n  fix: `));
   });
 
   it("without the server's token the pages show the CLI command instead of Submit", async () => {
