@@ -5,6 +5,9 @@ import {basename, dirname, relative, resolve, sep} from "node:path";
 import {UserError} from "../../src/core/contract/userError.js";
 import type {FileKind} from "./readers/recordItem.js";
 import {sniffFile} from "./readers/sniffFile.js";
+import {splitFromPath} from "../../src/core/records/sourceSplit.js";
+
+export {isEvalSplit, splitFromPath} from "../../src/core/records/sourceSplit.js";
 
 export interface InputFile {
   /** Absolute path. */
@@ -21,28 +24,6 @@ export interface InputFile {
 const DATA_FILE = /\.(jsonl|ndjson|json|parquet|csv|tsv|arrow)(\.gz)?$/i;
 /** Metadata that sits next to data in Hugging Face and LLaMA-Factory folders, and this tool's own side files. */
 const NOT_DATA = new Set(["dataset_info.json", "dataset_infos.json", "dataset_dict.json", "state.json", "manifest.json", "rejects.jsonl"]);
-const SPLIT_NAME = /^(train|training|test|testing|validation|valid|val|eval|evaluation|dev)(?=$|[-_.])/i;
-const EVAL_SPLITS = new Set(["test", "testing", "validation", "valid", "val", "eval", "evaluation", "dev"]);
-
-/** Whether rows of this source split belong in eval.json rather than train.json. */
-export function isEvalSplit(split: string | null): boolean {
-  return split !== null && EVAL_SPLITS.has(split);
-}
-
-/**
- * `data/train-00000-of-00002.parquet` → "train"; `harmless-base/test.jsonl.gz` → "test"; `default/validation/0000.parquet`
- * → "validation". A file name may carry a suffix after the split name; a folder name must be exactly one.
- */
-export function splitFromPath(source: string): string | null {
-  const parts = source.split("/");
-  const match = SPLIT_NAME.exec(parts[parts.length - 1]);
-  if (match) return match[1].toLowerCase();
-  for (let i = parts.length - 2; i >= 0; i--) {
-    const folder = SPLIT_NAME.exec(parts[i]);
-    if (folder && folder[0].length === parts[i].length) return folder[1].toLowerCase();
-  }
-  return null;
-}
 
 /**
  * Expands file and folder arguments into the data files to read, in a stable order: arguments in the order given,

@@ -1,19 +1,13 @@
 import {open} from "node:fs/promises";
 import {constants, gunzipSync} from "node:zlib";
 import {UserError} from "../../../src/core/contract/userError.js";
-import type {FileKind} from "./recordItem.js";
+import {binaryKind, classifyText, type FileSniff, isGzip, SNIFF_BYTES} from "../../../src/core/records/classifyFile.js";
 
-const SAMPLE_BYTES = 256 * 1024;
-
-export interface FileSniff {
-  kind: FileKind;
-  gzip: boolean;
-}
+export type {FileSniff} from "../../../src/core/records/classifyFile.js";
 
 /**
- * Decides how to read a file from its first bytes: gzip, Parquet and Arrow by magic number; CSV/TSV by name (their
- * content has no signature); everything else must be JSON, and `[` versus `{` plus a trial parse of the first lines
- * tells one array from JSON Lines, whatever the extension says.
+ * Decides how to read a file from its first bytes (the rules: src/core/records/classifyFile.ts): reads the head,
+ * gunzips it when it is gzip, and classifies.
  */
 export async function sniffFile(path: string, source: string): Promise<FileSniff> {
   const handle = await open(path, "r");
@@ -21,91 +15,25 @@ export async function sniffFile(path: string, source: string): Promise<FileSniff
   let size: number;
   try {
     size = (await handle.stat()).size;
-    const buffer = Buffer.alloc(Math.min(SAMPLE_BYTES, size));
+    const buffer = Buffer.alloc(Math.min(SNIFF_BYTES, size));
     const {bytesRead} = await handle.read(buffer, 0, buffer.length, 0);
     head = buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
   if (size === 0) throw new UserError("is empty (0 bytes)", {where: {file: source}, fix: "Pass a file that holds records."});
-  if (head.subarray(0, 4).toString("latin1") === "PAR1") return {kind: "parquet", gzip: false};
-  if (head.subarray(0, 6).toString("latin1") === "ARROW1" || head.readUInt32LE(0) === 0xffffffff) return {kind: "arrow", gzip: false};
-  const gzip = head[0] === 0x1f && head[1] === 0x8b;
+  const binary = binaryKind(head);
+  if (binary) return {kind: binary, gzip: false};
+  const gzip = isGzip(head);
   let text: Buffer = head;
   if (gzip) {
     try {
       // Sync flush decodes as much as the sample holds instead of failing on the cut-off end.
-      text = gunzipSync(head, {finishFlush: constants.Z_SYNC_FLUSH}).subarray(0, SAMPLE_BYTES);
+      text = gunzipSync(head, {finishFlush: constants.Z_SYNC_FLUSH}).subarray(0, SNIFF_BYTES);
     } catch (error) {
       throw new UserError(`starts like gzip but does not decompress: ${(error as Error).message}`, {where: {file: source, byte: 0}, fix: "Download the file again, or check it with 'gzip -t'.", cause: error});
     }
   }
-  const name = source.toLowerCase().replace(/\.gz$/, "");
-  if (name.endsWith(".csv")) return {kind: "csv", gzip};
-  if (name.endsWith(".tsv")) return {kind: "tsv", gzip};
-  const sample = text.toString("utf8").replace(/^\uFEFF/, "");
-  const firstIndex = sample.search(/\S/);
-  if (firstIndex === -1) {
-    if (!gzip && size > head.length) throw new UserError(`starts with ${head.length} bytes of whitespace; it holds no records`, {where: {file: source}, fix: "Pass a file that holds records."});
-    throw new UserError(`is empty: it holds only whitespace${gzip ? " (after gunzip)" : ""}`, {where: {file: source}, fix: "Pass a file that holds records."});
-  }
-  const first = sample[firstIndex];
-  const line = sample.slice(0, firstIndex).split("\n").length;
-  if (first === "[") return {kind: "json-array", gzip};
-  if (first === "{") {
-    const isWholeFile = gzip ? text.length < SAMPLE_BYTES : size <= SAMPLE_BYTES;
-    if (!isSingleObject(sample, isWholeFile)) return {kind: "jsonl", gzip};
-    const keys = topLevelKeys(sample);
-    throw new UserError(`is one JSON object${keys ? ` (keys: ${keys})` : ""}, not a list of records`, {
-      where: {file: source, line},
-      fix: "The engine reads a JSON array of records or JSON Lines (one record per line); if the records sit under one key, extract them first (e.g. 'jq .KEY file > records.json')."
-    });
-  }
-  const shown = JSON.stringify(sample.slice(firstIndex, firstIndex + 20));
-  throw new UserError(`is not JSON, JSON Lines, CSV/TSV, Parquet or Arrow: line ${line} starts with ${shown}`, {
-    where: {file: source},
-    fix: "Give CSV/TSV files a .csv/.tsv name, or convert the file to JSON Lines."
-  });
-}
-
-/**
- * True when the text is one JSON object spread over lines rather than JSON Lines: no complete line parses as a record,
- * and either the whole sample parses as one object or it opens with a lone "{" line (a big pretty-printed object).
- * Lines that all fail for other reasons are left to the JSON Lines reader, which rejects each with its reason.
- */
-function isSingleObject(sample: string, isWholeFile: boolean): boolean {
-  const lines = sample.split("\n");
-  if (!isWholeFile) lines.pop();
-  let tried = 0;
-  for (const line of lines) {
-    if (!line.trim()) continue;
-    try {
-      const value = JSON.parse(line);
-      if (value !== null && typeof value === "object") return false;
-    } catch {
-      // try the next line
-    }
-    if (++tried >= 20) break;
-  }
-  if (isWholeFile) {
-    try {
-      return !Array.isArray(JSON.parse(sample));
-    } catch {
-      return false;
-    }
-  }
-  return lines.find((line) => line.trim())?.trim() === "{";
-}
-
-function topLevelKeys(sample: string): string | null {
-  try {
-    const value = JSON.parse(sample);
-    if (value && typeof value === "object" && !Array.isArray(value)) {
-      const keys = Object.keys(value);
-      return keys.slice(0, 8).join(", ") + (keys.length > 8 ? `, … (${keys.length} keys)` : "");
-    }
-  } catch {
-    // only part of the file is in the sample
-  }
-  return null;
+  const isWholeFile = gzip ? text.length < SNIFF_BYTES : size <= SNIFF_BYTES;
+  return classifyText({source, size, headBytes: head.length, gzip, text: text.toString("utf8"), isWholeFile});
 }

@@ -1,0 +1,116 @@
+/**
+ * CSV or TSV (RFC 4180 quoting, `""` escapes, CRLF or LF), scanned as text arrives. The first record is the header;
+ * each later record becomes an object keyed by it. Fields are strings, except that an unquoted empty field is null (what
+ * pandas writes for a missing value). A record whose field count differs from the header's is an unparsable record that
+ * names both counts. Used by the Node reader (readDelimited.ts) and the browser's upload worker alike.
+ * Isomorphic: no Node or DOM imports.
+ */
+import {UserError} from "../contract/userError.js";
+import {excerptOf, type RecordItem, type TextRecordScanner} from "./recordItem.js";
+
+export class DelimitedScanner implements TextRecordScanner {
+  line = 1;
+  private readonly separator: number;
+  private header: string[] | null = null;
+  private fields: Array<string | null> = [];
+  private field = "";
+  private fieldQuoted = false;
+  private inQuotes = false;
+  private afterQuote = false;
+  private recordLine = 1;
+  private recordText = "";
+  private row = 0;
+  private first = true;
+
+  constructor(private readonly source: string, delimiter: "," | "\t") {
+    this.separator = delimiter.charCodeAt(0);
+  }
+
+  push(text: string): RecordItem[] {
+    if (this.first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (text) this.first = false;
+    const items: RecordItem[] = [];
+    this.scan(text, items);
+    return items;
+  }
+
+  end(): RecordItem[] {
+    const items: RecordItem[] = [];
+    if (this.inQuotes) {
+      this.row++;
+      items.push({row: this.row, line: this.recordLine, failure: `quoted field opened on line ${this.recordLine} is never closed (the file ends inside it)`, excerpt: excerptOf(this.recordText + this.field)});
+    } else if (this.field !== "" || this.fields.length > 0 || this.fieldQuoted) {
+      this.endRecord(items);
+    }
+    if (!this.header) throw new UserError("has no header line", {where: {file: this.source, line: 1}, fix: "Put the column names on the first line of the CSV/TSV file."});
+    return items;
+  }
+
+  private endField(): void {
+    this.fields.push(this.field === "" && !this.fieldQuoted ? null : this.field);
+    this.field = "";
+    this.fieldQuoted = false;
+    this.afterQuote = false;
+  }
+
+  private endRecord(items: RecordItem[]): void {
+    this.endField();
+    const record = this.fields;
+    this.fields = [];
+    const startLine = this.recordLine;
+    const raw = this.recordText;
+    this.recordText = "";
+    this.recordLine = this.line;
+    if (record.length === 1 && record[0] === null) return; // blank line
+    if (!this.header) {
+      this.header = record.map((name, index) => (name === null || name === "" ? `column${index + 1}` : name));
+      return;
+    }
+    const header = this.header;
+    this.row++;
+    if (record.length !== header.length) {
+      items.push({row: this.row, line: startLine, failure: `line ${startLine} has ${record.length} fields but the header has ${header.length}`, excerpt: excerptOf(raw)});
+      return;
+    }
+    const value: Record<string, string | null> = {};
+    for (let i = 0; i < header.length; i++) value[header[i]] = record[i];
+    items.push({row: this.row, line: startLine, value});
+  }
+
+  private scan(text: string, items: RecordItem[]): void {
+    let segmentStart = 0;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (this.inQuotes) {
+        if (code === 0x22) {
+          if (i + 1 < text.length && text.charCodeAt(i + 1) === 0x22) {
+            this.field += '"';
+            i++;
+          } else {
+            this.inQuotes = false;
+            this.afterQuote = true;
+          }
+        } else {
+          if (code === 0x0a) this.line++;
+          this.field += text[i];
+        }
+        continue;
+      }
+      if (code === this.separator) this.endField();
+      else if (code === 0x0a) {
+        this.recordText += text.slice(segmentStart, i);
+        segmentStart = i + 1;
+        this.line++;
+        this.endRecord(items);
+      } else if (code === 0x0d) continue;
+      else if (code === 0x22 && this.field === "" && !this.afterQuote) {
+        this.inQuotes = true;
+        this.fieldQuoted = true;
+      } else if (this.afterQuote) {
+        // Text after a closing quote (`"ab"c`): keep it, as Python's csv module does.
+        this.field += text[i];
+      } else this.field += text[i];
+    }
+    if (this.recordText.length < 4096) this.recordText += text.slice(segmentStart, segmentStart + 4096);
+  }
+}
