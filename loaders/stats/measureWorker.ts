@@ -7,7 +7,7 @@ import type {SequenceLimits} from "../../src/core/tokenize/measureRow.js";
 import {fromPortableTokenizer, type PortableTokenizer} from "../../src/core/tokenize/portableTokenizer.js";
 import type {TokenizerFiles} from "../tokenizer/resolveTokenizer.js";
 import {describeTokenizer, type TokenizerReport} from "./describeTokenizer.js";
-import {measureBatch} from "./measureBatch.js";
+import {measureBatch} from "../../src/core/stats/measureBatch.js";
 
 export interface MeasureWorkerData {
   files: TokenizerFiles;

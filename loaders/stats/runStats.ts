@@ -5,9 +5,11 @@
 import {statSync} from "node:fs";
 import {availableParallelism} from "node:os";
 import {join} from "node:path";
-import type {Phase} from "../../src/core/canonical.js";
 import type {Manifest} from "../../src/core/contract/manifest.js";
-import {getShuffleIdx, parseDataSplit, selectPhaseRows} from "../../src/core/split/index.js";
+import {getShuffleIdx, parseDataSplit} from "../../src/core/split/index.js";
+import {type PhasePartition, selectPartitions} from "../../src/core/stats/selectPartitions.js";
+
+export {selectPartitions} from "../../src/core/stats/selectPartitions.js";
 import {computeStats, type IdentifiedRow, isUsable, type MeasuredRow, type PartitionInput, type PartitionStats, type DataCacheEstimate, type SplitName} from "../../src/core/stats/computeStats.js";
 import {countDuplicates, countOverlap} from "../../src/core/stats/textFacts.js";
 import {MEASURE_STRIDE, type SequenceLimits, unpackRowMeasure} from "../../src/core/tokenize/measureRow.js";
@@ -83,7 +85,7 @@ export async function runStats(options: StatsOptions): Promise<StatsReport> {
   const sampleWorker = inlineSample && bigInput && cores > 1;
   const setup = {files, modelName, addEotToken, limits};
   const pool = sampleWorker ? MeasurePool.start(setup, 1, {buildHere: false}) : workers > 0 && !inlineSample && bigInput ? MeasurePool.start(setup, workers) : null;
-  let converted: ConvertedDir, selections: ReturnType<typeof selectPartitions>, usableRows: IdentifiedRow[][], measuredRows: IdentifiedRow[][];
+  let converted: ConvertedDir, selections: PhasePartition[], usableRows: IdentifiedRow[][], measuredRows: IdentifiedRow[][];
   try {
     converted = options.converted ?? readConvertedDir(options.dir);
     selections = selectPartitions(converted, dataSplit, seed);
@@ -135,28 +137,6 @@ export async function runStats(options: StatsOptions): Promise<StatsReport> {
     dataCache: summary.dataCache,
     trainEvalOverlap
   };
-}
-
-/**
- * Phase P's rows of train.json and eval.json: DS-Chat's `jsonfile` dataset split by `data_split` (create_dataset,
- * dschat/utils/data/data_utils.py:241-268 at 83757d9c), listed in
- * file order so that "duplicate of" examples point back to the earlier row.
- */
-export function selectPartitions(converted: ConvertedDir, dataSplit: string, seed: number): {phase: Phase; split: SplitName; rows: IdentifiedRow[]}[] {
-  const phaseCount = Math.min(3, parseDataSplit(dataSplit).length) as 1 | 2 | 3;
-  const partitions: {phase: Phase; split: SplitName; rows: IdentifiedRow[]}[] = [];
-  for (let phase = 1 as Phase; phase <= phaseCount; phase++) {
-    const selection = selectPhaseRows({
-      datasets: [{name: "jsonfile", trainSize: converted.train.rows.length, evalSize: converted.eval.rows.length}],
-      dataSplit,
-      phase,
-      seed
-    });
-    const inFileOrder = (selected: {row: number}[], file: IdentifiedRow[]) => selected.map(({row}) => row).sort((a, b) => a - b).map((row) => file[row]);
-    partitions.push({phase, split: "train", rows: inFileOrder(selection.train, converted.train.rows)});
-    partitions.push({phase, split: "eval", rows: inFileOrder(selection.eval, converted.eval.rows)});
-  }
-  return partitions;
 }
 
 /**
