@@ -8,7 +8,7 @@ import type {InputFile} from "./inputs.js";
 export interface ManifestContext {
   inputs: readonly InputFile[];
   hashes: readonly string[];
-  options: {format: string | null; map: string | null; evalRatio: number; seed: number};
+  options: {format: string | null; map: string | null; evalRatio: number; seed: number; filter: string | null};
   deviations: ReadonlyArray<{rows: number; firstId: string; summary: string}>;
 }
 
@@ -26,7 +26,7 @@ export function buildManifest(summary: ConvertSummary, {inputs, hashes, options,
       detection: summary.detection,
       map: options.map
     },
-    options: {format: options.format, map: options.map, eval_ratio: options.evalRatio, seed: options.seed},
+    options: {format: options.format, map: options.map, eval_ratio: options.evalRatio, seed: options.seed, ...(options.filter !== null ? {filter: options.filter} : {})},
     split: {
       method: summary.splitMethod,
       explanation:
@@ -38,6 +38,7 @@ export function buildManifest(summary: ConvertSummary, {inputs, hashes, options,
       read: summary.rowsRead,
       converted: summary.rowsConverted,
       rejected: summary.rowsRejected,
+      ...(summary.rowsFiltered > 0 || options.filter !== null ? {filtered: summary.rowsFiltered} : {}),
       train: summary.trainRows,
       eval: summary.evalRows,
       phases: summary.phaseRowsBySplit

@@ -15,6 +15,9 @@ import {DEFAULT_EVAL_RATIO, DEFAULT_SEED, type ConvertEffects, type ConvertOptio
 import {createEvalSelector} from "./evalSplit.js";
 import {expandInputs, isEvalSplit, sha256File, type InputFile} from "./inputs.js";
 import {LineWriter} from "./lineWriter.js";
+import {movesLastTrainRowToEval} from "../../src/core/recipe/localJsonOutput.js";
+import {checkExpectedInputs} from "./recipeInputs.js";
+import {RowFilter} from "./rowFilter.js";
 import {chooseAdapter, readAllBatches, type SourceBatch} from "./sampleInputs.js";
 
 export {DEFAULT_EVAL_RATIO, DEFAULT_SEED, type ConvertEffects, type ConvertOptions, type ConvertProgress, type ConvertSummary} from "./convertSummary.js";
@@ -41,6 +44,7 @@ export async function convertDataset(options: ConvertOptions, effects: ConvertEf
   const inputs = await expandInputs(options.paths, cwd);
   const hashes: string[] = [];
   for (const input of inputs) hashes.push(await sha256File(input.path));
+  if (options.expectedInputs) checkExpectedInputs(inputs, hashes, options.expectedInputs);
   const root = cacheRoot(options.env);
   const key = cacheKeyOf({
     inputs: inputs.map((input, i) => ({source: input.source, sha256: hashes[i]})),
@@ -48,7 +52,8 @@ export async function convertDataset(options: ConvertOptions, effects: ConvertEf
     map: options.map ?? null,
     evalRatio,
     seed,
-    formatsVersion: FORMATS_VERSION
+    formatsVersion: FORMATS_VERSION,
+    filter: options.filter ?? null
   });
   const out = options.out ? resolve(cwd, options.out) : null;
   let entry = await findCacheEntry(root, key);
@@ -137,7 +142,12 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
   await canonical.open();
   const totals = emptyBatchCounts();
 
-  const convertSourceBatch = ({file, items}: SourceBatch) => convertBatch(items, {source: file.source, split: file.split, adapter, inEval: evalRule(file)});
+  const filter = options.filter ? await RowFilter.open(options.filter) : null;
+  const convertSourceBatch = async ({file, items}: SourceBatch) => {
+    const context = {source: file.source, split: file.split, adapter, inEval: evalRule(file)};
+    const kept = filter ? await filter.keptIdsOf(items, context) : null;
+    return convertBatch(items, {...context, keep: kept ? (id) => kept.has(id) : undefined});
+  };
 
   const writeEncoded = async (batch: EncodedBatch) => {
     const {blocks} = batch;
@@ -153,7 +163,8 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
   const warnings: string[] = [];
   let movedToEval: string | null = null;
   try {
-    const useWorkers = options.workers === undefined || options.workers === "auto" ? canConvertInWorkers(inputs) : options.workers && inputs.every((input) => input.kind === "jsonl");
+    // A filter queries DuckDB batch by batch on this thread.
+    const useWorkers = filter ? false : options.workers === undefined || options.workers === "auto" ? canConvertInWorkers(inputs) : options.workers && inputs.every((input) => input.kind === "jsonl");
     if (useWorkers) {
       // Workers re-read from the first byte; the sample was only for choosing the adapter.
       await batches.return(undefined);
@@ -167,11 +178,11 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
       };
       for await (const batch of convertInWorkers(inputs, setup, (bytes) => (bytesDone += bytes))) await writeEncoded(batch);
     } else {
-      for (const batch of buffered) await writeEncoded(convertSourceBatch(batch));
-      for await (const batch of batches) await writeEncoded(convertSourceBatch(batch));
+      for (const batch of buffered) await writeEncoded(await convertSourceBatch(batch));
+      for await (const batch of batches) await writeEncoded(await convertSourceBatch(batch));
     }
     // DS-Chat's evaluation crashes on an empty eval set: when the seeded draw picked no row, the last train row moves.
-    if (splitMethod === "seeded" && options.evalRatio > 0 && evaluation.lines === 0 && train.lines >= 2 && totals.lastTrain) {
+    if (movesLastTrainRowToEval({splitMethod, evalRatio: options.evalRatio, trainRows: train.lines, evalRows: evaluation.lines}) && totals.lastTrain) {
       movedToEval = totals.lastTrain.id;
       warnings.push(`the seeded split drew no eval row from ${totals.converted} rows; the last train row was moved to eval.json so that DS-Chat's evaluation has data`);
     }
@@ -183,14 +194,17 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
     canonical.abandon();
     await batches.return(undefined);
     throw error;
+  } finally {
+    filter?.close();
   }
   effects.onProgress?.({bytesDone: bytesTotal, bytesTotal, rowsRead: totals.read});
-  const {read: rowsRead, converted, rejected} = totals;
+  const {read: rowsRead, converted, rejected, filtered} = totals;
   const phaseRowsBySplit = totals.phases;
   const trainRows = train.lines;
   const evalRows = evaluation.lines;
 
-  if (rowsRead !== converted + rejected) throw new Error(`Row accounting is off: ${rowsRead} read but ${converted} converted + ${rejected} rejected (a bug).`);
+  if (rowsRead !== converted + rejected + filtered) throw new Error(`Row accounting is off: ${rowsRead} read but ${converted} converted + ${rejected} rejected + ${filtered} filtered (a bug).`);
+  if (converted === 0 && filtered > 0) throw new UserError(`the filter ${JSON.stringify(options.filter)} leaves no row: all ${filtered} converted rows were filtered out`, {where: {field: "filter"}, fix: "Loosen the condition (the Datasets page shows how many rows it keeps)."});
   if (converted === 0) throw await noRowsError(inputs, rowsRead, join(dir, "rejects.jsonl"));
   if (evalRows === 0) warnings.push("eval.json is empty: DS-Chat's evaluation loop fails on an empty eval set; pass --eval-ratio above 0 or include a test/validation file");
   if (trainRows === 0) warnings.push("train.json is empty: every converted row went to eval.json");
@@ -211,6 +225,7 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
     rowsRead,
     rowsConverted: converted,
     rowsRejected: rejected,
+    rowsFiltered: filtered,
     trainRows,
     evalRows,
     phaseRows,
@@ -225,7 +240,7 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
   const manifest = buildManifest(summary, {
     inputs,
     hashes,
-    options: {format: options.format ?? null, map: options.map ?? null, evalRatio: options.evalRatio, seed: options.seed},
+    options: {format: options.format ?? null, map: options.map ?? null, evalRatio: options.evalRatio, seed: options.seed, filter: options.filter ?? null},
     deviations
   });
   await writeFile(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");

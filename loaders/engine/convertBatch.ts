@@ -1,5 +1,6 @@
 import type {CanonicalRow, Phase} from "../../src/core/canonical.js";
 import {localJsonDeviation, toLocalJsonRow, type FormatAdapter} from "../../src/core/formats/index.js";
+import {localJsonLine} from "../../src/core/recipe/localJsonOutput.js";
 import {BlockEncoder, type BufferPool} from "./blockEncoder.js";
 import type {RecordItem} from "./readers/recordItem.js";
 
@@ -10,6 +11,8 @@ export interface BatchCounts {
   read: number;
   converted: number;
   rejected: number;
+  /** Converted rows a recipe's filter left out. */
+  filtered: number;
   phases: {train: PhaseCounts; eval: PhaseCounts};
   /** local/jsonfile deviations by kind (the DS-Chat methods that differ). */
   deviations: Record<string, {rows: number; firstId: string; summary: string}>;
@@ -30,6 +33,8 @@ export interface BatchContext {
   adapter: FormatAdapter;
   /** Whether a converted row goes to eval.json. */
   inEval: (id: string) => boolean;
+  /** A recipe's filter: whether the converted row with this id is kept. */
+  keep?: (id: string) => boolean;
   /** Size of the input behind the items, to size the output buffers once instead of growing them. */
   inputBytes?: number;
   /** Where the output blocks' buffers come from (default: fresh ones). */
@@ -41,6 +46,7 @@ export function emptyBatchCounts(): BatchCounts {
     read: 0,
     converted: 0,
     rejected: 0,
+    filtered: 0,
     phases: {train: emptyPhaseCounts(), eval: emptyPhaseCounts()},
     deviations: {},
     lastTrain: null
@@ -55,7 +61,7 @@ export function emptyPhaseCounts(): PhaseCounts {
  * Converts one batch of records: the single place where a record becomes train/eval/canonical/reject lines. Lines are
  * encoded as they are made, so a batch never holds its output as strings.
  */
-export function convertBatch(items: Iterable<RecordItem>, {source, split, adapter, inEval, inputBytes = 1 << 20, pool}: BatchContext): EncodedBatch {
+export function convertBatch(items: Iterable<RecordItem>, {source, split, adapter, inEval, keep, inputBytes = 1 << 20, pool}: BatchContext): EncodedBatch {
   const counts = emptyBatchCounts();
   const train = new BlockEncoder(inputBytes + (inputBytes >> 3), pool);
   const evaluation = new BlockEncoder(Math.max(inputBytes >> 3, 1 << 16), pool);
@@ -80,8 +86,12 @@ export function convertBatch(items: Iterable<RecordItem>, {source, split, adapte
       rejects.endLine();
       continue;
     }
-    counts.converted++;
     const row = result.ok;
+    if (keep && !keep(row.id)) {
+      counts.filtered++;
+      continue;
+    }
+    counts.converted++;
     const local = toLocalJsonRow(row);
     const deviation = localJsonDeviation(row);
     if (deviation) {
@@ -90,7 +100,7 @@ export function convertBatch(items: Iterable<RecordItem>, {source, split, adapte
       if (seen) seen.rows++;
       else counts.deviations[kind] = {rows: 1, firstId: row.id, summary: deviation.summary};
     }
-    const line = JSON.stringify({prompt: local.prompt, chosen: local.chosen, rejected: local.rejected});
+    const line = localJsonLine(local);
     const inEvalSide = inEval(row.id);
     const side = inEvalSide ? evaluation : train;
     const lineStart = side.length;
@@ -143,6 +153,7 @@ export function addBatchCounts(total: BatchCounts, batch: BatchCounts): void {
   total.read += batch.read;
   total.converted += batch.converted;
   total.rejected += batch.rejected;
+  total.filtered += batch.filtered;
   for (const side of ["train", "eval"] as const) for (const phase of ["1", "2", "3"] as const) total.phases[side][phase] += batch.phases[side][phase];
   for (const [kind, deviation] of Object.entries(batch.deviations)) {
     const seen = total.deviations[kind];

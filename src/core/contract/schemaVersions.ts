@@ -28,7 +28,9 @@ export const SCHEMA_VERSIONS = {
   /** `src/data/datasets.json`, read by the Config page */
   "datasets": 1,
   /** `src/data/samples.json`, read by the home, Datasets and Config pages */
-  "samples": 1
+  "samples": 1,
+  /** `recipe.json`: the Datasets page's conversion, which `convert --recipe` repeats */
+  "recipe": 1
 } as const;
 
 export type SchemaName = keyof typeof SCHEMA_VERSIONS;
