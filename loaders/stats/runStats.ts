@@ -15,7 +15,7 @@ import {countDuplicates, countOverlap} from "../../src/core/stats/textFacts.js";
 import {MEASURE_STRIDE, type SequenceLimits, unpackRowMeasure} from "../../src/core/tokenize/measureRow.js";
 import {loadTokenizer, modelNameFor} from "../tokenizer/loadTokenizer.js";
 import {resolveTokenizer} from "../tokenizer/resolveTokenizer.js";
-import {describeTokenizer, type TokenizerReport} from "./describeTokenizer.js";
+import {describeTokenizer, type TokenizerReport} from "../../src/core/stats/describeTokenizer.js";
 import {INLINE_BELOW, MeasurePool, measureRows} from "./measureRows.js";
 import {type ConvertedDir, readConvertedDir, SPLIT_FILES} from "./readConvertedDir.js";
 
@@ -41,7 +41,7 @@ export interface StatsOptions extends SequenceLimits {
   converted?: ConvertedDir;
 }
 
-export type {TokenizerReport} from "./describeTokenizer.js";
+export type {TokenizerReport} from "../../src/core/stats/describeTokenizer.js";
 
 export interface StatsReport {
   dir: string;

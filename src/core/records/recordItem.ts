@@ -42,3 +42,6 @@ export interface TextRecordScanner {
   /** The last records once the text has ended; throws a UserError when the text ends inside a structure. */
   end(): RecordItem[];
 }
+
+/** How many parsed records format detection looks at (the engine's and the upload worker's sample). */
+export const DETECTION_SAMPLE_SIZE = 100;

@@ -1,0 +1,52 @@
+import * as Plot from "npm:@observablehq/plot";
+import * as d3 from "npm:d3";
+import {html} from "npm:htl";
+
+export const SIDES = ["prompt", "chosen", "rejected"] as const;
+export type Side = (typeof SIDES)[number];
+export type LengthBrush = Record<Side, [number, number] | null>;
+
+const COLOURS: Record<Side, string> = {prompt: "#6b7280", chosen: "#3b82f6", rejected: "#f97316"};
+
+/**
+ * One histogram of string lengths (characters) per side. Brushing a histogram selects a length range on that side; the
+ * element's value is the three ranges (null = no brush), and it fires "input" when a brush ends. The charts do not
+ * depend on the brushes, so a brush stays in place while the rows it selects are re-queried.
+ */
+export function LengthHistograms(lengths: Record<Side, ArrayLike<number>>, {width = 900, height = 170} = {}) {
+  const value: LengthBrush = {prompt: null, chosen: null, rejected: null};
+  const charts = SIDES.map((side) => {
+    const values = Array.from(lengths[side]);
+    const chartWidth = Math.max(220, Math.floor(width / 3) - 12);
+    const chart = Plot.plot({
+      width: chartWidth,
+      height,
+      marginLeft: 44,
+      x: {label: `${side} length (characters) →`},
+      y: {label: "↑ rows", grid: true},
+      marks: values.length ? [Plot.rectY(values, Plot.binX<Plot.RectYOptions>({y: "count"}, {x: (d: number) => d, fill: COLOURS[side], thresholds: 30})), Plot.ruleY([0])] : [Plot.text(["no values"], {frameAnchor: "middle"})]
+    }) as SVGSVGElement & {scale(name: string): {apply(v: number): number; invert(v: number): number} | undefined};
+    chart.classList.add("length-histogram");
+    chart.dataset.side = side;
+    const x = chart.scale("x");
+    if (values.length && x) {
+      const brush = d3
+        .brushX()
+        .extent([
+          [44, 20],
+          [chartWidth - 20, height - 30]
+        ])
+        .on("end", (event: d3.D3BrushEvent<unknown>) => {
+          const selection = event.selection as [number, number] | null;
+          value[side] = selection ? [Math.floor(x.invert(selection[0])), Math.ceil(x.invert(selection[1]))] : null;
+          container.value = {...value};
+          container.dispatchEvent(new Event("input", {bubbles: true}));
+        });
+      d3.select(chart).append("g").attr("class", "brush").call(brush);
+    }
+    return chart;
+  });
+  const container = html`<div class="length-histograms">${charts}</div>` as HTMLDivElement & {value: LengthBrush};
+  container.value = {...value};
+  return container;
+}

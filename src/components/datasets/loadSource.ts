@@ -1,0 +1,148 @@
+/**
+ * Opens what the Datasets page looks at. A file (the user's, or a shipped sample's own file) is parsed in the upload
+ * worker, which keeps its records for every later mapping; a dataset the CLI converted is its canonical table (Arrow),
+ * with its manifest, and is not parsed again.
+ */
+import {tableFromIPC, type Table} from "npm:apache-arrow";
+import {html} from "npm:htl";
+import type {Manifest} from "../../core/contract/manifest.js";
+import type {Opened, Progress} from "../../workers/exploreProtocol.js";
+import type {DatasetSource} from "./sourcePicker.js";
+import type {ExploreClient} from "./workerClients.js";
+
+/** An entry of src/data/datasets.json (schemas/datasets.schema.json). */
+export interface ConvertedEntry {
+  key: string;
+  label: string;
+  sample: string | null;
+  manifest: Manifest;
+}
+
+export interface SampleEntry {
+  name: string;
+  title: string;
+  file_name: string;
+}
+
+export type LoadedSource =
+  | {kind: "file"; opened: Opened; sample: SampleEntry | null}
+  | {kind: "converted"; entry: ConvertedEntry; table: Table};
+
+/** The Datasets list as the cache holds it now: fetched past every HTTP cache (see README, "listed fresh"). */
+export async function fetchDatasetList(url: string): Promise<{datasets: ConvertedEntry[]}> {
+  const response = await fetch(url, {cache: "no-store"});
+  if (!response.ok) throw new Error(`the list of converted datasets did not load: HTTP ${response.status}`);
+  return response.json();
+}
+
+/**
+ * A converted dataset's canonical rows: `npm start` serves them through the data loader (`/_file/data/converted/<key>
+ * .arrow`), a static build holds them at `/data/converted/<key>.arrow` (observablehq.config.ts dynamicPaths).
+ */
+export async function fetchConvertedTable(key: string): Promise<Table> {
+  for (const path of [`_file/data/converted/${key}.arrow`, `data/converted/${key}.arrow`]) {
+    const response = await fetch(new URL(path, document.baseURI), {cache: "no-store"});
+    if (response.ok) return tableFromIPC(new Uint8Array(await response.arrayBuffer()));
+  }
+  throw new Error(`the rows of dataset ${key} are not served here: it was converted after this site was built (run npm start, or build again)`);
+}
+
+export function ProgressView() {
+  const bar = html`<progress max="1" value="0"></progress>` as HTMLProgressElement;
+  const text = html`<span class="progress-text"></span>` as HTMLSpanElement;
+  const element = html`<div class="load-progress" id="load-progress">${bar} ${text}</div>` as HTMLDivElement & {update(progress: Progress): void; done(message: string): void};
+  element.update = ({bytesDone, bytesTotal, rows}) => {
+    bar.value = bytesTotal ? bytesDone / bytesTotal : 0;
+    text.textContent = `read ${(bytesDone / 2 ** 20).toFixed(1)} of ${(bytesTotal / 2 ** 20).toFixed(1)} MiB, ${rows.toLocaleString("en-US")} records`;
+  };
+  element.done = (message) => {
+    bar.value = 1;
+    text.textContent = message;
+  };
+  return element;
+}
+
+export async function loadSource(
+  source: DatasetSource,
+  {explore, samples, sampleFiles, converted, progress}: {explore: ExploreClient; samples: SampleEntry[]; sampleFiles: Record<string, {blob(): Promise<Blob>}>; converted: ConvertedEntry[]; progress: ReturnType<typeof ProgressView>}
+): Promise<LoadedSource> {
+  if (source.kind === "converted") {
+    const entry = converted.find((d) => d.key === source.key);
+    if (!entry) throw new Error(`dataset ${source.key} is no longer in the cache; reload the page`);
+    const table = await fetchConvertedTable(source.key);
+    progress.done(`${table.numRows.toLocaleString("en-US")} converted rows`);
+    return {kind: "converted", entry, table};
+  }
+  let file: Blob, name: string, sample: SampleEntry | null = null;
+  if (source.kind === "sample") {
+    sample = samples.find((s) => s.name === source.name) ?? null;
+    if (!sample || !sampleFiles[sample.name]) throw new Error(`no shipped sample ${source.name}`);
+    file = await sampleFiles[sample.name].blob();
+    name = sample.file_name;
+  } else {
+    file = source.file;
+    name = source.file.name;
+  }
+  const opened = await explore.open(file, name, progress.update);
+  progress.done(`${opened.rows.toLocaleString("en-US")} records read in ${opened.seconds.toFixed(1)} s`);
+  return {kind: "file", opened, sample};
+}
+
+export interface Conversion {
+  table: Table;
+  format: string;
+  formatTitle: string;
+  converted: number;
+  rejected: number;
+  rejects: Array<{row: number; reason: string}>;
+  deviations: Array<{rows: number; firstId: string; summary: string}>;
+  /** How convert put rows in eval.json, and with what share (the empty-eval rule depends on both). */
+  splitMethod: "source" | "seeded";
+  evalRatio: number;
+  seed: number;
+  /** What a recipe needs besides the filter. */
+  recipe: {inputs: Array<{source: string; bytes: number; sha256: string}>; format: string | null; map: string | null; baseFilter: string | null};
+  seconds: number;
+}
+
+/** The canonical table of the loaded source: converted in the worker for a file, as the CLI wrote it otherwise. */
+export async function convertSource(loaded: LoadedSource, choice: {format: string | null; map: string | null}, options: {evalRatio: number; seed: number}, explore: ExploreClient): Promise<Conversion> {
+  if (loaded.kind === "converted") {
+    const {manifest} = loaded.entry;
+    return {
+      table: loaded.table,
+      format: manifest.format.name,
+      formatTitle: manifest.format.title,
+      converted: manifest.counts.converted,
+      rejected: manifest.counts.rejected,
+      rejects: [],
+      deviations: manifest.local_jsonfile.deviations.map(({rows, first_row, summary}) => ({rows, firstId: first_row, summary})),
+      splitMethod: manifest.split.method,
+      evalRatio: manifest.options.eval_ratio,
+      seed: manifest.options.seed,
+      recipe: {
+        inputs: manifest.inputs.map(({source, bytes, sha256}) => ({source, bytes, sha256})),
+        format: manifest.options.map ? null : manifest.format.name,
+        map: manifest.options.map,
+        baseFilter: manifest.options.filter ?? null
+      },
+      seconds: 0
+    };
+  }
+  const result = await explore.convert({...choice, ...options});
+  const {opened} = loaded;
+  return {
+    table: tableFromIPC(result.arrow),
+    format: result.format,
+    formatTitle: result.formatTitle,
+    converted: result.converted,
+    rejected: result.rejected,
+    rejects: result.rejects,
+    deviations: result.deviations,
+    splitMethod: "seeded",
+    evalRatio: options.evalRatio,
+    seed: options.seed,
+    recipe: {inputs: [{source: opened.name, bytes: opened.bytes, sha256: opened.sha256}], format: choice.map ? null : result.format, map: choice.map, baseFilter: null},
+    seconds: result.seconds
+  };
+}

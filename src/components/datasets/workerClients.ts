@@ -1,0 +1,91 @@
+/**
+ * Promise-based clients of the Datasets page's workers: the upload worker (one file's records, its conversion and
+ * outputs) and the token worker. A failure in a worker comes back as the same UserError (or a bug's Error).
+ */
+import {fromWorkerFailure, type WorkerFailure} from "../../core/contract/userError.js";
+import type {Converted, ExploreReply, ExploreRequest, Opened, Outputs, Progress} from "../../workers/exploreProtocol.js";
+import type {LocalJsonRow, Phase} from "../../core/canonical.js";
+import type {TokenizerReport} from "../../core/stats/describeTokenizer.js";
+import type {SequenceLimits} from "../../core/tokenize/measureRow.js";
+import type {TokenizerFilesData, TokenReply, TokenRequest} from "../../workers/tokenProtocol.js";
+
+/** A request without its id, for each member of the union. */
+type Body<R> = R extends unknown ? Omit<R, "id"> : never;
+type Pending = {resolve: (value: any) => void; reject: (error: Error) => void; onProgress?: (progress: any) => void};
+
+class WorkerClient<Request extends {id: number}, Reply extends {id: number; type: string}> {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private next = 1;
+
+  constructor(url: string, private readonly name: string) {
+    this.worker = new Worker(url, {type: "module"});
+    this.worker.onmessage = (event: MessageEvent<Reply>) => {
+      const reply = event.data;
+      const pending = this.pending.get(reply.id);
+      if (!pending) return;
+      if (reply.type === "progress") return pending.onProgress?.(reply);
+      this.pending.delete(reply.id);
+      if (reply.type === "error") pending.reject(fromWorkerFailure((reply as unknown as {error: WorkerFailure}).error, this.name));
+      else pending.resolve(reply);
+    };
+    this.worker.onerror = (event) => {
+      for (const pending of this.pending.values()) pending.reject(new Error(`${this.name} failed: ${event.message}`));
+      this.pending.clear();
+    };
+  }
+
+  request<T extends Reply>(body: Body<Request>, onProgress?: (progress: any) => void, transfer: Transferable[] = []): Promise<T> {
+    const id = this.next++;
+    // A newer request makes the older ones' answers moot; their promises simply never settle.
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, {resolve, reject, onProgress});
+      this.worker.postMessage({...body, id}, transfer);
+    });
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+}
+
+/** One uploaded (or shipped) file held in the upload worker. */
+export class ExploreClient {
+  private readonly client = new WorkerClient<ExploreRequest, ExploreReply>(import.meta.resolve("../../workers/exploreWorker.js"), "the upload worker");
+
+  async open(file: Blob, name: string, onProgress?: (progress: Progress) => void): Promise<Opened> {
+    const reply = await this.client.request<Extract<ExploreReply, {type: "opened"}>>({type: "open", file, name}, (reply) => onProgress?.(reply.progress));
+    return reply.result;
+  }
+
+  async convert(options: {format: string | null; map: string | null; evalRatio: number; seed: number}): Promise<Converted> {
+    return (await this.client.request<Extract<ExploreReply, {type: "converted"}>>({type: "convert", ...options})).result;
+  }
+
+  async outputs(kept: string[] | null, evalRatio: number): Promise<Outputs> {
+    return (await this.client.request<Extract<ExploreReply, {type: "outputs"}>>({type: "outputs", kept, evalRatio})).result;
+  }
+
+  terminate(): void {
+    this.client.terminate();
+  }
+}
+
+/** The token worker: DS-Chat's tokenization of rows, off the main thread. */
+export class TokenClient {
+  private readonly client = new WorkerClient<TokenRequest, TokenReply>(import.meta.resolve("../../workers/tokenWorker.js"), "the token worker");
+
+  async load(files: TokenizerFilesData, modelName: string): Promise<TokenizerReport> {
+    return (await this.client.request<Extract<TokenReply, {type: "loaded"}>>({type: "load", files, modelName})).report;
+  }
+
+  /** Packed measures per partition (MEASURE_STRIDE integers per row); superseded requests never settle. */
+  async measure(partitions: Array<{phase: Phase; rows: LocalJsonRow[]}>, limits: SequenceLimits, onProgress?: (done: number, total: number) => void): Promise<Int32Array[]> {
+    const reply = await this.client.request<Extract<TokenReply, {type: "measured"}>>({type: "measure", partitions, limits}, (progress) => onProgress?.(progress.done, progress.total));
+    return reply.packed;
+  }
+
+  terminate(): void {
+    this.client.terminate();
+  }
+}
