@@ -128,12 +128,12 @@ export function validateFilter(condition: string): string | null {
     if (token.kind === "symbol") {
       if (token.text === "(") depth++;
       if (token.text === ")" && --depth < 0) refuse(text, token.at, "a ')' closes no '('", "Balance the parentheses.");
-      if (token.text === "." && previous && (previous.kind === "word" || previous.kind === "quoted")) {
-        refuse(text, token.at, `qualified names (${previous.text}.…) are not needed: the filter sees only the columns of ${FILTER_VIEW}`, `Write the column alone. ${COLUMNS_HELP}`);
-      }
       continue;
     }
     if (token.kind === "string" || token.kind === "number") continue;
+    if (next?.text === ".") {
+      refuse(text, token.at, `qualified names (${token.text}.…) are not needed: the filter sees only the columns of ${FILTER_VIEW}`, `Write the column alone. ${COLUMNS_HELP}`);
+    }
     // A type after `::` or after `AS` inside CAST/TRY_CAST is a type name, not a column.
     const isType = previous?.text === "::" || (previous?.kind === "word" && previous.name === "as");
     if (isType) {

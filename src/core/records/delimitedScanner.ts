@@ -17,6 +17,8 @@ export class DelimitedScanner implements TextRecordScanner {
   private fieldQuoted = false;
   private inQuotes = false;
   private afterQuote = false;
+  /** A quote ended the last chunk inside a quoted field: the next character says whether it closes the field or is `""`. */
+  private pendingQuote = false;
   private recordLine = 1;
   private recordText = "";
   private row = 0;
@@ -36,6 +38,7 @@ export class DelimitedScanner implements TextRecordScanner {
 
   end(): RecordItem[] {
     const items: RecordItem[] = [];
+    if (this.pendingQuote) this.closeQuote();
     if (this.inQuotes) {
       this.row++;
       items.push({row: this.row, line: this.recordLine, failure: `quoted field opened on line ${this.recordLine} is never closed (the file ends inside it)`, excerpt: excerptOf(this.recordText + this.field)});
@@ -44,6 +47,12 @@ export class DelimitedScanner implements TextRecordScanner {
     }
     if (!this.header) throw new UserError("has no header line", {where: {file: this.source, line: 1}, fix: "Put the column names on the first line of the CSV/TSV file."});
     return items;
+  }
+
+  private closeQuote(): void {
+    this.pendingQuote = false;
+    this.inQuotes = false;
+    this.afterQuote = true;
   }
 
   private endField(): void {
@@ -79,17 +88,23 @@ export class DelimitedScanner implements TextRecordScanner {
 
   private scan(text: string, items: RecordItem[]): void {
     let segmentStart = 0;
-    for (let i = 0; i < text.length; i++) {
+    let start = 0;
+    if (this.pendingQuote && text.length) {
+      if (text.charCodeAt(0) === 0x22) {
+        this.pendingQuote = false;
+        this.field += '"';
+        start = 1;
+      } else this.closeQuote();
+    }
+    for (let i = start; i < text.length; i++) {
       const code = text.charCodeAt(i);
       if (this.inQuotes) {
         if (code === 0x22) {
-          if (i + 1 < text.length && text.charCodeAt(i + 1) === 0x22) {
+          if (i + 1 === text.length) this.pendingQuote = true;
+          else if (text.charCodeAt(i + 1) === 0x22) {
             this.field += '"';
             i++;
-          } else {
-            this.inQuotes = false;
-            this.afterQuote = true;
-          }
+          } else this.closeQuote();
         } else {
           if (code === 0x0a) this.line++;
           this.field += text[i];

@@ -75,8 +75,9 @@ export class JsonArrayScanner implements TextRecordScanner {
             this.position = length;
             return;
           }
+          // Count back to the item's start, not just to `position`: a backslash may have ended the previous chunk.
           let backslashes = 0;
-          for (let k = quote - 1; k >= this.position && text.charCodeAt(k) === BACKSLASH; k--) backslashes++;
+          for (let k = quote - 1; k > this.itemStart && text.charCodeAt(k) === BACKSLASH; k--) backslashes++;
           this.position = quote + 1;
           if (backslashes % 2 === 0) {
             this.inString = false;
