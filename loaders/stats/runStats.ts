@@ -6,7 +6,10 @@ import {statSync} from "node:fs";
 import {availableParallelism} from "node:os";
 import {join} from "node:path";
 import type {Manifest} from "../../src/core/contract/manifest.js";
-import {getShuffleIdx, parseDataSplit} from "../../src/core/split/index.js";
+import {parseDataSplit} from "../../src/core/split/index.js";
+import {allocateSample, pickSample} from "../../src/core/stats/sampleRows.js";
+
+export {allocateSample} from "../../src/core/stats/sampleRows.js";
 import {type PhasePartition, selectPartitions} from "../../src/core/stats/selectPartitions.js";
 
 export {selectPartitions} from "../../src/core/stats/selectPartitions.js";
@@ -55,7 +58,6 @@ export interface StatsReport {
   trainEvalOverlap: {count: number; examples: string[]};
 }
 
-const MIN_SAMPLE_PER_PARTITION = 30;
 /** About 1,000 rows of chat data: below this, starting workers early costs more than it saves. */
 const EARLY_WORKERS_BYTES = 1 << 20;
 
@@ -137,21 +139,4 @@ export async function runStats(options: StatsOptions): Promise<StatsReport> {
     dataCache: summary.dataCache,
     trainEvalOverlap
   };
-}
-
-/**
- * Splits a total sample over partitions in proportion to their usable rows, with at least 30 rows (or all of a smaller
- * partition) each so that small eval partitions still get an interval. `null` = measure everything.
- */
-export function allocateSample(sizes: number[], total: number | null): number[] {
-  const all = sizes.reduce((sum, size) => sum + size, 0);
-  if (total === null || total >= all) return [...sizes];
-  return sizes.map((size) => Math.min(size, Math.max(MIN_SAMPLE_PER_PARTITION, Math.round((total * size) / all))));
-}
-
-/** The first `count` rows of a seeded permutation (DS-Chat's own `get_shuffle_idx`), kept in file order. */
-function pickSample<T>(rows: T[], count: number, seed: number): T[] {
-  if (count >= rows.length) return rows;
-  const order = getShuffleIdx(seed, rows.length).subarray(0, count).slice().sort();
-  return Array.from(order, (index) => rows[index]);
 }

@@ -1,68 +1,101 @@
 /**
  * The Datasets page's upload worker: parses one file with the engine's readers' rules, keeps its records, detects the
- * format, converts the records with the same adapters, eval draw and canonical table as `dschat-studio convert`, and
- * builds train.json/eval.json for the rows a filter keeps, byte for byte as `convert --recipe` writes them. The main
- * thread stays free: it only receives the canonical table as an Arrow stream and the counts.
+ * format and converts the records with the same adapters, eval draw and canonical table as `dschat-studio convert`;
+ * or adopts the canonical rows of a dataset the CLI converted. It then answers the analyses over every row
+ * (analysis.ts) and builds train.json/eval.json for the rows a filter keeps, byte for byte as `convert --recipe`.
+ * The page's main thread only queries DuckDB-wasm (itself in a worker) and draws.
  */
-import {Bool, Int32, Table, tableToIPC, Utf8, vectorFromArray, type DataType} from "npm:apache-arrow";
-import type {LocalJsonRow} from "../core/canonical.js";
+import {Table, tableFromIPC, tableToIPC} from "npm:apache-arrow";
 import {toWorkerFailure, UserError} from "../core/contract/userError.js";
 import {detectFormat, localJsonDeviation, resolveAdapter, UNKNOWN_FORMAT, type Detection} from "../core/formats/index.js";
+import type {Manifest} from "../core/contract/manifest.js";
 import {CANONICAL_COLUMN_NAMES, CANONICAL_TABLE_COLUMNS, canonicalTableRow, type CanonicalTableRow} from "../core/recipe/canonicalTable.js";
-import {ColumnStatsCollector} from "../core/recipe/columnStats.js";
-import {localJsonText, splitTrainEval} from "../core/recipe/localJsonOutput.js";
+import {ColumnStatsCollector, type ColumnStats} from "../core/recipe/columnStats.js";
 import {DETECTION_SAMPLE_SIZE, type RecordItem} from "../core/records/recordItem.js";
 import {splitFromPath} from "../core/records/sourceSplit.js";
 import {createEvalSelector} from "../core/split/evalSplit.js";
-import type {Converted, ExploreReply, ExploreRequest, Opened, Outputs} from "./exploreProtocol.js";
+import {analyze, outputs, tokenAnalysis, type RowStore} from "./analysis.js";
+import {boolVector, int32Vector, utf8Vector} from "./arrowColumns.js";
+import type {Converted, ExploreReply, ExploreRequest, Opened} from "./exploreProtocol.js";
 import {readUpload, sha256Hex, sniffUpload} from "./readUpload.js";
 
 interface Session {
   name: string;
+  file: Blob;
   items: RecordItem[];
   sample: unknown[];
+  sha256: string | null;
+  columns: ColumnStats[] | null;
+  /** The canonical table's columns of the last conversion, for `arrow`. */
+  canonical: CanonicalColumns | null;
 }
 
-interface Conversion {
-  /** Converted rows in conversion order: id, train.json strings and drawn side. */
-  rows: Array<{id: string; local: LocalJsonRow; eval: boolean}>;
-}
+type CanonicalColumns = {[K in keyof CanonicalTableRow]: Array<CanonicalTableRow[K]>};
 
 let session: Session | null = null;
-let conversion: Conversion | null = null;
+let store: RowStore | null = null;
 
 const post = (reply: ExploreReply, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(reply, transfer);
+const requireStore = () => {
+  if (!store) throw new Error("no dataset converted or adopted yet");
+  return store;
+};
 
 self.onmessage = async (event: MessageEvent<ExploreRequest>) => {
   const request = event.data;
+  const {id} = request;
   try {
-    if (request.type === "open") {
-      const result = await open(request.file, request.name, (progress) => post({id: request.id, type: "progress", progress}));
-      post({id: request.id, type: "opened", result});
-    } else if (request.type === "convert") {
-      const result = convert(request.format, request.map, request.evalRatio, request.seed);
-      post({id: request.id, type: "converted", result}, [result.arrow.buffer]);
-    } else {
-      post({id: request.id, type: "outputs", result: outputs(request.kept, request.evalRatio)});
+    switch (request.type) {
+      case "open":
+        post({id, type: "opened", result: await open(request.file, request.name, (progress) => post({id, type: "progress", progress}))});
+        break;
+      case "convert":
+        post({id, type: "converted", result: convert(request, (partial) => post({id, type: "partial", result: partial}, transferLengths(partial)))});
+        break;
+      case "arrow": {
+        const arrow = canonicalArrow();
+        post({id, type: "arrow", result: arrow}, [arrow.buffer]);
+        break;
+      }
+      case "columns":
+        post({id, type: "columns", result: columnStats()});
+        break;
+      case "digest":
+        if (!session) throw new Error("no file opened");
+        session.sha256 ??= await sha256Hex(session.file);
+        post({id, type: "digest", result: session.sha256});
+        break;
+      case "adopt":
+        post({id, type: "converted", result: adopt(request.arrow, request)});
+        break;
+      case "analyze":
+        post({id, type: "analyzed", result: analyze(requireStore(), request)});
+        break;
+      case "tokens":
+        post({id, type: "tokens", result: tokenAnalysis(requireStore(), request.packed, request.limits)});
+        break;
+      case "outputs":
+        post({id, type: "outputs", result: outputs(requireStore(), request.kept)});
+        break;
     }
   } catch (error) {
-    post({id: request.id, type: "error", error: toWorkerFailure(error)});
+    post({id, type: "error", error: toWorkerFailure(error)});
   }
 };
+
+const transferLengths = (result: Converted) => Object.values(result.lengths).map((lengths) => lengths.buffer);
 
 async function open(file: Blob, name: string, onProgress: (progress: {bytesDone: number; bytesTotal: number; rows: number}) => void): Promise<Opened> {
   const started = performance.now();
   session = null;
-  conversion = null;
+  store = null;
   const sniff = await sniffUpload(file, name);
   const items: RecordItem[] = [];
   const sample: unknown[] = [];
-  const columns = new ColumnStatsCollector();
   const unparsableExamples: Opened["unparsableExamples"] = [];
   let unparsable = 0;
   let bytesDone = 0;
   let lastReport = 0;
-  const hashing = sha256Hex(file);
   for await (const batch of readUpload(file, name, sniff, (bytes) => (bytesDone += bytes))) {
     for (const item of batch) {
       items.push(item);
@@ -72,7 +105,6 @@ async function open(file: Blob, name: string, onProgress: (progress: {bytesDone:
         continue;
       }
       if (sample.length < DETECTION_SAMPLE_SIZE) sample.push(item.value);
-      columns.add(item.value);
     }
     const now = performance.now();
     if (now - lastReport > 100) {
@@ -90,17 +122,16 @@ async function open(file: Blob, name: string, onProgress: (progress: {bytesDone:
     if (!(error instanceof UserError && error.code === UNKNOWN_FORMAT)) throw error;
     detectionError = {message: error.what, columns: (error.details.columns as string[]) ?? []};
   }
-  session = {name, items, sample};
+  session = {name, file, items, sample, sha256: null, columns: null, canonical: null};
   return {
     name,
     bytes: file.size,
-    sha256: await hashing,
     kind: sniff.kind,
     gzip: sniff.gzip,
     rows: items.length,
     unparsable,
     unparsableExamples,
-    columns: columns.result(),
+    keys: keysOf(sample),
     detection,
     detectionError,
     examples: items.filter((item): item is Extract<RecordItem, {value: unknown}> => "value" in item).slice(0, 3).map((item) => ({row: item.row, value: item.value})),
@@ -108,22 +139,46 @@ async function open(file: Blob, name: string, onProgress: (progress: {bytesDone:
   };
 }
 
-const ARROW_TYPES: Record<string, () => DataType> = {VARCHAR: () => new Utf8(), INTEGER: () => new Int32(), BOOLEAN: () => new Bool()};
+function keysOf(records: readonly unknown[]): string[] {
+  const counts = new Map<string, number>();
+  for (const record of records) if (record && typeof record === "object" && !Array.isArray(record)) for (const key of Object.keys(record)) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([key]) => key);
+}
 
-/** Every record through the adapter, as `convertBatch` does for one file: rejects counted, rows drawn into eval by (seed, id). */
-function convert(format: string | null, map: string | null, evalRatio: number, seed: number): Converted {
+const PREVIEW_ROWS = 10;
+
+/**
+ * Every record through the adapter, as `convertBatch` does for one file: rejects counted, rows drawn into eval by
+ * (seed, id). After the first `partialRows` records a partial result goes out, so a new mapping shows at once.
+ */
+function convert({format, map, evalRatio, seed, partialRows}: {format: string | null; map: string | null; evalRatio: number; seed: number; partialRows: number}, onPartial: (partial: Converted) => void): Converted {
   if (!session) throw new Error("convert before open");
   const started = performance.now();
   const {name, items, sample} = session;
   const {adapter} = resolveAdapter(map !== null ? {map} : format !== null ? {format} : {}, sample);
   const split = splitFromPath(name);
   const inEval = createEvalSelector(seed, evalRatio);
-  const columns: Record<string, unknown[]> = Object.fromEntries(CANONICAL_COLUMN_NAMES.map((column) => [column, []]));
-  const rows: Conversion["rows"] = [];
+  const table = Object.fromEntries(CANONICAL_COLUMN_NAMES.map((column) => [column, []])) as unknown as CanonicalColumns;
+  const rows: RowStore = {id: table.id, local: [], eval: table.eval, splitMethod: "seeded", evalRatio, source: name, manifest: null};
   const rejects: Converted["rejects"] = [];
   const deviations = new Map<string, {rows: number; firstId: string; summary: string}>();
   let rejected = 0;
-  for (const item of items) {
+  const summary = (read: number, partial: boolean): Converted => ({
+    partial,
+    format: adapter.name,
+    formatTitle: adapter.title,
+    read,
+    converted: rows.id.length,
+    rejected,
+    rejects: [...rejects],
+    deviations: [...deviations.values()].map((d) => ({...d})),
+    lengths: {prompt: lengthsOf(table.prompt_chars), chosen: lengthsOf(table.chosen_chars), rejected: lengthsOf(table.rejected_chars)},
+    preview: rows.id.slice(0, PREVIEW_ROWS).map((id, i) => ({id, eval: rows.eval[i], ...rows.local[i]})),
+    seconds: (performance.now() - started) / 1000
+  });
+  for (let k = 0; k < items.length; k++) {
+    if (k === partialRows && partialRows < items.length) onPartial(summary(k, true));
+    const item = items[k];
     if ("failure" in item) {
       rejected++;
       continue;
@@ -134,10 +189,9 @@ function convert(format: string | null, map: string | null, evalRatio: number, s
       if (rejects.length < 20) rejects.push({row: item.row, reason: result.reject.reason});
       continue;
     }
-    const side = inEval(result.ok.id);
-    const tableRow: CanonicalTableRow = canonicalTableRow(result.ok, side);
-    for (const column of CANONICAL_COLUMN_NAMES) columns[column].push(tableRow[column]);
-    rows.push({id: tableRow.id, local: {prompt: tableRow.prompt, chosen: tableRow.chosen, rejected: tableRow.rejected}, eval: side});
+    const row = canonicalTableRow(result.ok, inEval(result.ok.id));
+    for (const column of CANONICAL_COLUMN_NAMES) (table[column] as unknown[]).push(row[column]);
+    rows.local.push({prompt: row.prompt, chosen: row.chosen, rejected: row.rejected});
     const deviation = localJsonDeviation(result.ok);
     if (deviation) {
       const kind = deviation.deviations.map((d) => d.method).join(",");
@@ -146,31 +200,66 @@ function convert(format: string | null, map: string | null, evalRatio: number, s
       else deviations.set(kind, {rows: 1, firstId: result.ok.id, summary: deviation.summary});
     }
   }
-  conversion = {rows};
-  const table = new Table(Object.fromEntries(CANONICAL_COLUMN_NAMES.map((column) => [column, vectorFromArray(columns[column], ARROW_TYPES[CANONICAL_TABLE_COLUMNS[column].type]())])));
-  return {
-    format: adapter.name,
-    formatTitle: adapter.title,
-    converted: rows.length,
-    rejected,
-    rejects,
-    deviations: [...deviations.values()],
-    arrow: tableToIPC(table, "stream"),
-    seconds: (performance.now() - started) / 1000
-  };
+  store = rows;
+  session.canonical = table;
+  return summary(items.length, false);
 }
 
-/** train.json and eval.json of the kept rows: conversion order, the drawn sides, then convert's empty-eval rule. */
-function outputs(kept: string[] | null, evalRatio: number): Outputs {
-  if (!conversion) throw new Error("outputs before convert");
-  const keep = kept === null ? null : new Set(kept);
-  const sided = conversion.rows.filter((row) => keep === null || keep.has(row.id)).map((row) => ({row, eval: row.eval}));
-  const {train, eval: evaluation, moved} = splitTrainEval(sided, {splitMethod: "seeded", evalRatio});
+/** Lengths row by row, -1 for a null string, as an Int32Array to transfer. */
+function lengthsOf(lengths: ReadonlyArray<number | null>): Int32Array {
+  return Int32Array.from(lengths, (length) => length ?? -1);
+}
+
+/** The last conversion as the canonical table's Arrow IPC stream (built on request: the first results do not wait for it). */
+function canonicalArrow(): Uint8Array {
+  const table = session?.canonical;
+  if (!table) throw new Error("arrow before convert");
+  const vectors = Object.fromEntries(
+    CANONICAL_COLUMN_NAMES.map((column) => {
+      const values = table[column] as unknown[];
+      const type = CANONICAL_TABLE_COLUMNS[column].type;
+      return [column, type === "VARCHAR" ? utf8Vector(values as Array<string | null>) : type === "INTEGER" ? int32Vector(values as Array<number | null>) : boolVector(values as boolean[])];
+    })
+  );
+  return tableToIPC(new Table(vectors), "stream");
+}
+
+function columnStats(): ColumnStats[] {
+  if (!session) throw new Error("columns before open");
+  if (!session.columns) {
+    const collector = new ColumnStatsCollector();
+    for (const item of session.items) if (!("failure" in item)) collector.add(item.value);
+    session.columns = collector.result();
+  }
+  return session.columns;
+}
+
+/** The canonical rows of a CLI conversion (its cache entry's Arrow stream, in conversion order), summarised as a conversion. */
+function adopt(bytes: Uint8Array, {splitMethod, evalRatio, source, manifest, format, formatTitle}: Pick<RowStore, "splitMethod" | "evalRatio" | "source"> & {manifest: Manifest; format: string; formatTitle: string}): Converted {
+  const started = performance.now();
+  session = null;
+  const table = tableFromIPC(bytes);
+  const column = (name: string) => table.getChild(name)!;
+  const [id, prompt, chosen, rejected, evalColumn] = ["id", "prompt", "chosen", "rejected", "eval"].map(column);
+  const rows: RowStore = {id: [], local: [], eval: [], splitMethod, evalRatio, source, manifest};
+  for (let i = 0; i < table.numRows; i++) {
+    rows.id.push(id.get(i) as string);
+    rows.local.push({prompt: prompt.get(i) ?? null, chosen: chosen.get(i) ?? null, rejected: rejected.get(i) ?? null});
+    rows.eval.push(evalColumn.get(i) === true);
+  }
+  store = rows;
+  const lengths = (name: "prompt_chars" | "chosen_chars" | "rejected_chars") => lengthsOf(Array.from({length: table.numRows}, (_, i) => (column(name).get(i) as number | null) ?? null));
   return {
-    train: localJsonText(train.map((row) => row.local)),
-    eval: localJsonText(evaluation.map((row) => row.local)),
-    trainRows: train.length,
-    evalRows: evaluation.length,
-    moved: moved?.id ?? null
+    partial: false,
+    format,
+    formatTitle,
+    read: manifest.counts.read,
+    converted: manifest.counts.converted,
+    rejected: manifest.counts.rejected,
+    rejects: [],
+    deviations: manifest.local_jsonfile.deviations.map(({rows: count, first_row, summary}) => ({rows: count, firstId: first_row, summary})),
+    lengths: {prompt: lengths("prompt_chars"), chosen: lengths("chosen_chars"), rejected: lengths("rejected_chars")},
+    preview: rows.id.slice(0, PREVIEW_ROWS).map((rowId, i) => ({id: rowId, eval: rows.eval[i], ...rows.local[i]})),
+    seconds: (performance.now() - started) / 1000
   };
 }

@@ -10,6 +10,7 @@ import {join} from "node:path";
 import {after, before, describe, it} from "node:test";
 import type {Page} from "playwright-core";
 import {json, root, runCli} from "../helpers/cli.js";
+import {assertMatchesSchema} from "../helpers/schemas.js";
 import {externalRequests, openPage, type Session} from "./harness.js";
 
 const count = (text: string | null) => Number((text ?? "").replaceAll(",", ""));
@@ -24,8 +25,13 @@ async function upload(page: Page, path: string, name: string) {
   await page.setInputFiles("#dataset-file", path);
   // Results of the previous source stay until this one's are computed: each result names its source.
   const results = ["#conversion-summary", "#matching", "#row-preview", "#dataset-rows", "#phase-split"];
+  // A large file shows its first records' rows first (data-partial="true"): wait for every row's.
   await page.waitForFunction(
-    ({file, results}) => results.every((selector) => document.querySelector(selector)?.closest("[data-source]")?.getAttribute("data-source") === file),
+    ({file, results}) =>
+      results.every((selector) => {
+        const result = document.querySelector(selector)?.closest("[data-source]");
+        return result?.getAttribute("data-source") === file && result.getAttribute("data-partial") !== "true";
+      }),
     {file: name, results},
     {timeout: 60_000}
   );
@@ -115,6 +121,69 @@ describe("/datasets page: explore and convert in the browser", () => {
     for (const step of [1, 2, 3]) assert.deepEqual(await pageSplit(page, step), await cliSplit(trainRows, evalRows, step), `step ${step}`);
   });
 
+  it("counts tokens in a worker as dschat-studio stats does, and follows the max_seq_len slider", async () => {
+    const {page} = session;
+    const cut = (step: number) => page.evaluate((step) => document.querySelector(`#token-stats tr[data-step="${step}"] .cut-count`)?.textContent ?? "", step);
+    await page.waitForFunction(() => document.querySelectorAll("#token-stats tr[data-step]").length === 3, null, {timeout: 60_000});
+    const setRange = async (label: string, value: number) => {
+      const before = await page.textContent("#token-stats");
+      await page.evaluate(({label, value}) => {
+        const form = [...document.querySelectorAll("form")].find((f) => f.querySelector("label")?.textContent === label)!;
+        const input = form.querySelector<HTMLInputElement>("input[type=number]")!;
+        input.value = String(value);
+        input.dispatchEvent(new Event("input", {bubbles: true}));
+      }, {label, value});
+      await page.waitForFunction((previous) => document.querySelector("#token-stats")?.textContent !== previous, before, {timeout: 60_000});
+    };
+    await setRange("--max_seq_len", 256);
+    await setRange("--max_prompt_seq_len", 128);
+    // The CLI on the same rows: convert with the page's format, eval share and seed, then stats with its tokenizer.
+    const out = join(work, "dpo-plain");
+    assert.equal((await runCli(["convert", DPO_ZH, "--out", out, "--format", "sharegpt-preference"], {env})).code, 0);
+    const stats = json<{partitions: Array<{phase: number; split: string; truncated: {count: number} | null; dropped: {count: number} | null}>}>(
+      await runCli(["stats", out, "--tokenizer", "gpt2", "--model", "facebook/opt-1.3b", "--max_seq_len", "256", "--max_prompt_seq_len", "128", "--json"], {env}),
+      "stats"
+    );
+    const train = (phase: number) => stats.partitions.find((p) => p.phase === phase && p.split === "train")!;
+    assert.match(await cut(1), new RegExp(`^${train(1).truncated!.count} truncated`));
+    assert.match(await cut(2), new RegExp(`^${train(2).truncated!.count} truncated`));
+    assert.match(await cut(3), new RegExp(`^${train(3).dropped!.count} dropped`));
+    assert.ok(train(3).dropped!.count > 0, "some Chinese prompts are longer than 128 tokens");
+  });
+
+  it("re-converts at once when the columns are mapped by hand, and narrows the preview when a histogram is brushed", async () => {
+    const {page} = session;
+    await page.selectOption("#mapping-mode", "map");
+    for (const [target, column] of [["conversation", "conversations"], ["chosen", "chosen"], ["rejected", "rejected"]]) await page.selectOption(`#mapping-editor select[data-target=${target}]`, column);
+    await page.waitForFunction(() => document.querySelector("#format-used")?.textContent === "map", null, {timeout: 60_000});
+    assert.equal(await page.inputValue("#mapping-spec"), "chosen=chosen,rejected=rejected,conversation=conversations");
+    const records = JSON.parse(readFileSync(DPO_ZH, "utf8")) as Array<{conversations: Array<{value: string}>}>;
+    assert.equal(await previewText(page, 0, "prompt"), `Human: ${records[0].conversations[0].value} Assistant:`, "the same DS-Chat prompt as the format gave");
+    await page.selectOption("#mapping-mode", "format");
+    await page.waitForFunction(() => document.querySelector("#format-used")?.textContent === "sharegpt-preference", null, {timeout: 60_000});
+    await page.waitForFunction(() => document.querySelector("#table-status")?.getAttribute("data-ready") === "true", null, {timeout: 60_000});
+
+    const overlay = page.locator('.length-histograms svg[data-side="prompt"] .brush .overlay');
+    await overlay.scrollIntoViewIfNeeded();
+    const box = (await overlay.boundingBox())!;
+    await page.mouse.move(box.x + 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 4, box.y + box.height / 2, {steps: 5});
+    await page.mouse.up();
+    await page.waitForSelector("#brush-to-filter", {timeout: 30_000});
+    const matching = count(await page.textContent("#matching-rows"));
+    assert.ok(matching > 0 && matching < 300, `rows in the brushed prompt lengths: ${matching}`);
+    const lengths = await page.$$eval("#row-preview pre.prompt", (pres) => pres.map((pre) => pre.textContent!.length));
+    assert.ok(lengths.length > 0);
+    // The brush can go into the filter, as a condition convert --recipe runs too.
+    await page.click("#brush-to-filter");
+    await page.waitForFunction(() => /^prompt_chars BETWEEN \d+ AND \d+$/.test((document.querySelector("#filter-input") as HTMLInputElement).value), null, {timeout: 10_000});
+    await page.waitForFunction((expected) => document.querySelector("#matching-rows")?.textContent === expected, String(matching), {timeout: 30_000});
+    await page.fill("#filter-input", "");
+    await page.press("#filter-input", "Enter");
+    await page.waitForFunction(() => document.querySelector("#matching-rows")?.textContent === "300", null, {timeout: 30_000});
+  });
+
   it("filters with a SQL condition in DuckDB-wasm, refuses another statement inline, and downloads what convert --recipe writes", async () => {
     const {page} = session;
     await applyFilter(page, "prompt_chars < 400 AND NOT contains(prompt, 'Python')");
@@ -131,6 +200,7 @@ describe("/datasets page: explore and convert in the browser", () => {
     const evaluation = await download(page, "#download-eval");
     const recipePath = join(work, "recipe.json");
     writeFileSync(recipePath, recipe);
+    assertMatchesSchema("recipe", JSON.parse(recipe.toString()));
     assert.equal(JSON.parse(recipe.toString()).filter, "prompt_chars < 400 AND NOT contains(prompt, 'Python')");
     const out = join(work, "recipe-out");
     const run = await runCli(["convert", "--recipe", recipePath, DPO_ZH, "--out", out, "--json"], {env});

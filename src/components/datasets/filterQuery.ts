@@ -1,28 +1,31 @@
 /**
- * The filter in DuckDB-wasm: the canonical table is loaded as `canonical_rows`, the read-only view `rows` exposes its
- * columns, and the validated condition selects ids through that view — the statement `convert --recipe` runs in native
- * DuckDB (keptIdsQuery, src/core/recipe/validateFilter.ts).
+ * The page's SQL, in DuckDB-wasm: the canonical table is loaded as `canonical_rows`, the read-only view `rows` exposes
+ * its columns, and a validated filter condition runs on that view — the statement `convert --recipe` runs in native
+ * DuckDB (keptIdsQuery, src/core/recipe/validateFilter.ts). Brushed length ranges are bound parameters.
  */
 import {CANONICAL_TABLE, FILTER_VIEW, filterViewDdl} from "../../core/recipe/canonicalTable.js";
 import {keptIdsQuery} from "../../core/recipe/validateFilter.js";
+import {SIDES, type LengthBrush} from "./lengthHistograms.js";
 
-interface Client {
-  query(sql: string, params?: unknown[]): Promise<{getChild(name: string): {toArray(): ArrayLike<unknown>} | null; numRows: number}>;
+type ArrowResult = {getChild(name: string): {toArray(): ArrayLike<unknown>; get(index: number): unknown} | null; numRows: number};
+
+export interface Client {
+  query(sql: string, params?: unknown[]): Promise<ArrowResult>;
   /** Framework's DuckDBClient keeps its AsyncDuckDB here. */
-  _db: {connect(): Promise<{insertArrowTable(table: unknown, options: {name: string; create?: boolean}): Promise<void>; query(sql: string): Promise<unknown>; close(): Promise<void>}>};
+  _db: {connect(): Promise<{insertArrowFromIPCStream(buffer: Uint8Array, options: {name: string; create?: boolean}): Promise<void>; query(sql: string): Promise<unknown>; close(): Promise<void>}>};
 }
 
 /**
- * Loads a canonical table into the page's one DuckDB-wasm database (replacing the previous dataset's) and creates the
- * filter view on it. The database is told to read no file and no URL.
+ * Loads a canonical table (Arrow IPC stream) into the page's one DuckDB-wasm database, replacing the previous
+ * dataset's, and creates the filter view on it. The database is told to read no file and no URL.
  */
-export async function loadCanonicalTable(db: Client, table: unknown): Promise<Client> {
+export async function loadCanonicalTable(db: Client, arrow: Uint8Array): Promise<Client> {
   const connection = await db._db.connect();
   try {
     await connection.query("SET enable_external_access = false");
     await connection.query(`DROP VIEW IF EXISTS ${FILTER_VIEW}`);
     await connection.query(`DROP TABLE IF EXISTS ${CANONICAL_TABLE}`);
-    await connection.insertArrowTable(table, {name: CANONICAL_TABLE, create: true});
+    await connection.insertArrowFromIPCStream(arrow, {name: CANONICAL_TABLE, create: true});
     await connection.query(filterViewDdl());
   } finally {
     await connection.close();
@@ -30,22 +33,94 @@ export async function loadCanonicalTable(db: Client, table: unknown): Promise<Cl
   return db;
 }
 
+/**
+ * The ids a filter keeps, still as Arrow's UTF-8 bytes and offsets: the upload worker decodes them, so the page's main
+ * thread never touches 100,000 strings.
+ */
+export interface EncodedIds {
+  count: number;
+  offsets: Int32Array;
+  bytes: Uint8Array;
+}
+
 export interface KeptRows {
-  /** The ids the condition keeps; null without a filter (every row). */
-  kept: Set<string> | null;
+  /** The ids the condition keeps, in table order; null without a filter (every row). */
+  kept: EncodedIds | null;
   /** What DuckDB said when it could not run the condition. */
   error: string | null;
-  seconds: number;
+}
+
+interface Utf8Chunk {
+  offset: number;
+  length: number;
+  valueOffsets: Int32Array;
+  values: Uint8Array;
+}
+
+function encodedIds(chunks: readonly Utf8Chunk[]): EncodedIds {
+  const count = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  const size = chunks.reduce((sum, {offset, length, valueOffsets}) => sum + (valueOffsets[offset + length] - valueOffsets[offset]), 0);
+  const offsets = new Int32Array(count + 1);
+  const bytes = new Uint8Array(size);
+  let row = 0, at = 0;
+  for (const {offset, length, valueOffsets, values} of chunks) {
+    const start = valueOffsets[offset];
+    bytes.set(values.subarray(start, valueOffsets[offset + length]), at);
+    for (let i = 1; i <= length; i++) offsets[row + i] = at + valueOffsets[offset + i] - start;
+    row += length;
+    at += valueOffsets[offset + length] - start;
+  }
+  return {count, offsets, bytes};
 }
 
 export async function queryKeptRows(db: Client, condition: string | null): Promise<KeptRows> {
-  if (condition === null) return {kept: null, error: null, seconds: 0};
-  const started = performance.now();
+  if (condition === null) return {kept: null, error: null};
   try {
     const result = await db.query(keptIdsQuery(condition));
-    const ids = result.getChild("id")!;
-    return {kept: new Set(Array.from(ids.toArray() as ArrayLike<string>)), error: null, seconds: (performance.now() - started) / 1000};
+    const column = result.getChild("id") as unknown as {data: Utf8Chunk[]};
+    return {kept: encodedIds(column.data), error: null};
   } catch (error) {
-    return {kept: null, error: (error as Error).message, seconds: (performance.now() - started) / 1000};
+    return {kept: null, error: (error as Error).message};
   }
+}
+
+const where = (condition: string | null) => (condition === null ? "TRUE" : `(${condition})`);
+
+/** String lengths per side of every filtered row, aligned row by row, -1 where the side is null. */
+export type AlignedLengths = Record<(typeof SIDES)[number], Int32Array>;
+
+export async function queryLengths(db: Client, condition: string | null): Promise<AlignedLengths> {
+  const result = await db.query(`SELECT ${SIDES.map((side) => `coalesce(${side}_chars, -1) AS ${side}`).join(", ")} FROM ${FILTER_VIEW} WHERE ${where(condition)}`);
+  const lengths = {} as AlignedLengths;
+  for (const side of SIDES) lengths[side] = Int32Array.from(result.getChild(side)!.toArray() as Int32Array);
+  return lengths;
+}
+
+/** Rows whose lengths fall in every brushed range. */
+export function countBrushed(lengths: AlignedLengths, brush: LengthBrush): number {
+  const ranges = SIDES.filter((side) => brush[side]).map((side) => [lengths[side], ...brush[side]!] as const);
+  if (!ranges.length) return lengths.prompt.length;
+  let count = 0;
+  for (let i = 0; i < lengths.prompt.length; i++) if (ranges.every(([values, low, high]) => values[i] >= low && values[i] <= high)) count++;
+  return count;
+}
+
+export type PreviewRows = Array<{id: string; eval: boolean; prompt: string | null; chosen: string | null; rejected: string | null}>;
+
+/** The first `limit` filtered rows in the brushed ranges (DuckDB keeps insertion order without ORDER BY: conversion order). */
+export async function queryPreview(db: Client, condition: string | null, brush: LengthBrush, limit = 10): Promise<PreviewRows> {
+  const params: number[] = [];
+  const ranges = SIDES.filter((side) => brush[side]).map((side) => {
+    params.push(...brush[side]!);
+    return `${side}_chars BETWEEN ? AND ?`;
+  });
+  const rows = await db.query(`SELECT id, eval, prompt, chosen, rejected FROM ${FILTER_VIEW} WHERE ${[where(condition), ...ranges].join(" AND ")} LIMIT ${limit}`, params);
+  const column = (name: string) => rows.getChild(name)!;
+  return Array.from({length: rows.numRows}, (_, i) => ({
+    id: column("id").get(i) as string,
+    eval: column("eval").get(i) === true,
+    prompt: (column("prompt").get(i) as string | null) ?? null,
+    chosen: (column("chosen").get(i) as string | null) ?? null,
+    rejected: (column("rejected").get(i) as string | null) ?? null
+  }));
 }

@@ -13,18 +13,20 @@ const COLOURS: Record<Side, string> = {prompt: "#6b7280", chosen: "#3b82f6", rej
  * element's value is the three ranges (null = no brush), and it fires "input" when a brush ends. The charts do not
  * depend on the brushes, so a brush stays in place while the rows it selects are re-queried.
  */
-export function LengthHistograms(lengths: Record<Side, ArrayLike<number>>, {width = 900, height = 170} = {}) {
+export function LengthHistograms(lengths: Record<Side, Int32Array>, {width = 900, height = 170, source = "", partial = false} = {}) {
   const value: LengthBrush = {prompt: null, chosen: null, rejected: null};
   const charts = SIDES.map((side) => {
-    const values = Array.from(lengths[side]);
+    const values = Int32Array.from(lengths[side]).filter((n) => n >= 0); // -1 = no such side
     const chartWidth = Math.max(220, Math.floor(width / 3) - 12);
+    // Binned here in one pass (100,000 values), then drawn as ~30 rectangles.
+    const bins = d3.bin().thresholds(30)(values as unknown as number[]).map((bin) => ({x0: bin.x0!, x1: bin.x1!, count: bin.length}));
     const chart = Plot.plot({
       width: chartWidth,
       height,
       marginLeft: 44,
       x: {label: `${side} length (characters) →`},
       y: {label: "↑ rows", grid: true},
-      marks: values.length ? [Plot.rectY(values, Plot.binX<Plot.RectYOptions>({y: "count"}, {x: (d: number) => d, fill: COLOURS[side], thresholds: 30})), Plot.ruleY([0])] : [Plot.text(["no values"], {frameAnchor: "middle"})]
+      marks: values.length ? [Plot.rectY(bins, {x1: "x0", x2: "x1", y: "count", fill: COLOURS[side], insetLeft: 0.5, insetRight: 0.5}), Plot.ruleY([0])] : [Plot.text(["no values"], {frameAnchor: "middle"})]
     }) as SVGSVGElement & {scale(name: string): {apply(v: number): number; invert(v: number): number} | undefined};
     chart.classList.add("length-histogram");
     chart.dataset.side = side;
@@ -48,5 +50,7 @@ export function LengthHistograms(lengths: Record<Side, ArrayLike<number>>, {widt
   });
   const container = html`<div class="length-histograms">${charts}</div>` as HTMLDivElement & {value: LengthBrush};
   container.value = {...value};
+  container.dataset.source = source;
+  container.dataset.partial = String(partial);
   return container;
 }

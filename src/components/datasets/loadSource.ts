@@ -3,10 +3,9 @@
  * worker, which keeps its records for every later mapping; a dataset the CLI converted is its canonical table (Arrow),
  * with its manifest, and is not parsed again.
  */
-import {tableFromIPC, type Table} from "npm:apache-arrow";
 import {html} from "npm:htl";
 import type {Manifest} from "../../core/contract/manifest.js";
-import type {Opened, Progress} from "../../workers/exploreProtocol.js";
+import type {Converted, Opened, Progress} from "../../workers/exploreProtocol.js";
 import type {DatasetSource} from "./sourcePicker.js";
 import type {ExploreClient} from "./workerClients.js";
 
@@ -26,7 +25,7 @@ export interface SampleEntry {
 
 export type LoadedSource =
   | {kind: "file"; opened: Opened; sample: SampleEntry | null}
-  | {kind: "converted"; entry: ConvertedEntry; table: Table};
+  | {kind: "converted"; entry: ConvertedEntry; arrow: Uint8Array};
 
 /** The Datasets list as the cache holds it now: fetched past every HTTP cache (see README, "listed fresh"). */
 export async function fetchDatasetList(url: string): Promise<{datasets: ConvertedEntry[]}> {
@@ -39,10 +38,10 @@ export async function fetchDatasetList(url: string): Promise<{datasets: Converte
  * A converted dataset's canonical rows: `npm start` serves them through the data loader (`/_file/data/converted/<key>
  * .arrow`), a static build holds them at `/data/converted/<key>.arrow` (observablehq.config.ts dynamicPaths).
  */
-export async function fetchConvertedTable(key: string): Promise<Table> {
+export async function fetchConvertedArrow(key: string): Promise<Uint8Array> {
   for (const path of [`_file/data/converted/${key}.arrow`, `data/converted/${key}.arrow`]) {
     const response = await fetch(new URL(path, document.baseURI), {cache: "no-store"});
-    if (response.ok) return tableFromIPC(new Uint8Array(await response.arrayBuffer()));
+    if (response.ok) return new Uint8Array(await response.arrayBuffer());
   }
   throw new Error(`the rows of dataset ${key} are not served here: it was converted after this site was built (run npm start, or build again)`);
 }
@@ -69,9 +68,9 @@ export async function loadSource(
   if (source.kind === "converted") {
     const entry = converted.find((d) => d.key === source.key);
     if (!entry) throw new Error(`dataset ${source.key} is no longer in the cache; reload the page`);
-    const table = await fetchConvertedTable(source.key);
-    progress.done(`${table.numRows.toLocaleString("en-US")} converted rows`);
-    return {kind: "converted", entry, table};
+    const arrow = await fetchConvertedArrow(source.key);
+    progress.done(`${entry.manifest.counts.converted.toLocaleString("en-US")} converted rows`);
+    return {kind: "converted", entry, arrow};
   }
   let file: Blob, name: string, sample: SampleEntry | null = null;
   if (source.kind === "sample") {
@@ -88,61 +87,59 @@ export async function loadSource(
   return {kind: "file", opened, sample};
 }
 
-export interface Conversion {
-  table: Table;
-  format: string;
-  formatTitle: string;
-  converted: number;
-  rejected: number;
-  rejects: Array<{row: number; reason: string}>;
-  deviations: Array<{rows: number; firstId: string; summary: string}>;
+export interface Conversion extends Converted {
   /** How convert put rows in eval.json, and with what share (the empty-eval rule depends on both). */
   splitMethod: "source" | "seeded";
   evalRatio: number;
   seed: number;
+  /** The canonical table as an Arrow IPC stream, for DuckDB-wasm (the upload worker holds the same rows); null while partial. */
+  arrow: () => Promise<Uint8Array>;
   /** What a recipe needs besides the filter. */
-  recipe: {inputs: Array<{source: string; bytes: number; sha256: string}>; format: string | null; map: string | null; baseFilter: string | null};
-  seconds: number;
+  recipe: {inputs: () => Promise<Array<{source: string; bytes: number; sha256: string}>>; format: string | null; map: string | null; baseFilter: string | null};
 }
 
-/** The canonical table of the loaded source: converted in the worker for a file, as the CLI wrote it otherwise. */
-export async function convertSource(loaded: LoadedSource, choice: {format: string | null; map: string | null}, options: {evalRatio: number; seed: number}, explore: ExploreClient): Promise<Conversion> {
+/** Records of a file shown converted before the rest: enough for the preview and a first look at the lengths. */
+const PARTIAL_ROWS = 500;
+
+/**
+ * The loaded source as DS-Chat rows: a file converted in the worker (a partial result for its first records comes
+ * first, then every record), or a CLI conversion handed to the worker as it is.
+ */
+export async function* convertSource(loaded: LoadedSource, choice: {format: string | null; map: string | null}, options: {evalRatio: number; seed: number}, explore: ExploreClient): AsyncGenerator<Conversion> {
   if (loaded.kind === "converted") {
     const {manifest} = loaded.entry;
-    return {
-      table: loaded.table,
-      format: manifest.format.name,
-      formatTitle: manifest.format.title,
-      converted: manifest.counts.converted,
-      rejected: manifest.counts.rejected,
-      rejects: [],
-      deviations: manifest.local_jsonfile.deviations.map(({rows, first_row, summary}) => ({rows, firstId: first_row, summary})),
+    const converted = await explore.adopt(loaded.arrow.slice(), {splitMethod: manifest.split.method, evalRatio: manifest.options.eval_ratio, source: loaded.entry.label, manifest, format: manifest.format.name, formatTitle: manifest.format.title});
+    yield {
+      ...converted,
       splitMethod: manifest.split.method,
       evalRatio: manifest.options.eval_ratio,
       seed: manifest.options.seed,
+      arrow: async () => loaded.arrow,
       recipe: {
-        inputs: manifest.inputs.map(({source, bytes, sha256}) => ({source, bytes, sha256})),
+        inputs: async () => manifest.inputs.map(({source, bytes, sha256}) => ({source, bytes, sha256})),
         format: manifest.options.map ? null : manifest.format.name,
         map: manifest.options.map,
         baseFilter: manifest.options.filter ?? null
-      },
-      seconds: 0
+      }
     };
+    return;
   }
-  const result = await explore.convert({...choice, ...options});
   const {opened} = loaded;
-  return {
-    table: tableFromIPC(result.arrow),
-    format: result.format,
-    formatTitle: result.formatTitle,
-    converted: result.converted,
-    rejected: result.rejected,
-    rejects: result.rejects,
-    deviations: result.deviations,
+  const shape = (result: Converted): Conversion => ({
+    ...result,
     splitMethod: "seeded",
     evalRatio: options.evalRatio,
     seed: options.seed,
-    recipe: {inputs: [{source: opened.name, bytes: opened.bytes, sha256: opened.sha256}], format: choice.map ? null : result.format, map: choice.map, baseFilter: null},
-    seconds: result.seconds
-  };
+    arrow: () => explore.arrow(),
+    recipe: {inputs: async () => [{source: opened.name, bytes: opened.bytes, sha256: await explore.digest()}], format: choice.map ? null : result.format, map: choice.map, baseFilter: null}
+  });
+  let partial: Converted | null = null;
+  let wake: (() => void) | null = null;
+  const done = explore.convert({...choice, ...options, partialRows: PARTIAL_ROWS}, (result) => {
+    partial = result;
+    wake?.();
+  });
+  const first = await Promise.race([done, new Promise<null>((resolve) => (wake = () => resolve(null)))]);
+  if (first === null && partial) yield shape(partial);
+  yield shape(await done);
 }

@@ -1,7 +1,6 @@
 import {html} from "npm:htl";
 import type {Finding} from "../../core/lint/lintContext.js";
-import {isUsable} from "../../core/stats/computeStats.js";
-import type {PhasePartition} from "../../core/stats/selectPartitions.js";
+import type {PartitionSummary} from "../../workers/exploreProtocol.js";
 
 const format = (n: number) => n.toLocaleString("en-US");
 
@@ -10,13 +9,9 @@ const format = (n: number) => n.toLocaleString("en-US");
  * shuffle): rows each step gets, and of those the rows it keeps (a step skips rows lacking what it reads). Findings of
  * the lint rules about a partition are shown beside it.
  */
-export function PhaseSplitTable(partitions: readonly PhasePartition[], findings: readonly Finding[] = []) {
+export function PhaseSplitTable(partitions: readonly PartitionSummary[], findings: readonly Finding[] = []) {
   const phases = [...new Set(partitions.map((p) => p.phase))];
-  const cell = (phase: number, split: "train" | "eval") => {
-    const partition = partitions.find((p) => p.phase === phase && p.split === split)!;
-    const usable = partition.rows.filter(({row}) => isUsable(row, partition.phase)).length;
-    return {rows: partition.rows.length, usable};
-  };
+  const cell = (phase: number, split: "train" | "eval") => partitions.find((p) => p.phase === phase && p.split === split)!;
   return html`<div><table class="phase-split" id="phase-split">
     <thead><tr><th>Step</th><th>train rows</th><th>usable</th><th>eval rows</th><th>usable</th></tr></thead>
     <tbody>${phases.map((phase) => {

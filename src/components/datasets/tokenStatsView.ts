@@ -8,7 +8,7 @@ const format = (n: number) => n.toLocaleString("en-US");
 const percent = (rate: number) => `${(100 * rate).toFixed(rate < 0.01 && rate > 0 ? 2 : 1)}%`;
 
 /** Per step (train partition, the one DS-Chat trains on): how many rows its length limit cuts, and the lengths. */
-export function TokenStatsView(partitions: readonly PartitionStats[], limits: SequenceLimits, tokenizer: TokenizerReport, {width = 900} = {}) {
+export function TokenStatsView(partitions: readonly PartitionStats[], limits: SequenceLimits, tokenizer: TokenizerReport, {width = 900, sampled = false} = {}) {
   const train = partitions.filter((p) => p.split === "train");
   const rows = train.map((p) => {
     const cut = p.phase === 3 ? p.dropped : p.truncated;
@@ -16,7 +16,7 @@ export function TokenStatsView(partitions: readonly PartitionStats[], limits: Se
       <td>step ${p.phase}</td>
       <td>${format(p.usable)}</td>
       <td>${p.phase === 3 ? `max_prompt_seq_len ${limits.maxPromptSeqLen}` : `max_seq_len ${limits.maxSeqLen}`}</td>
-      <td class="cut-count">${cut ? `${format(cut.count)} ${p.phase === 3 ? "dropped" : "truncated"} (${percent(cut.rate)})` : "—"}</td>
+      <td class="cut-count">${cut ? `${p.exact ? "" : "≈ "}${format(cut.count)} ${p.phase === 3 ? "dropped" : "truncated"} (${p.exact ? percent(cut.rate) : `${percent(cut.low)}–${percent(cut.high)}`})` : "—"}</td>
       <td>${format(p.lengths.full.p50.value)} / ${format(p.lengths.full.p95.value)} / ${format(p.lengths.full.max.value)}</td>
       <td>${p.identicalPairs ? format(p.identicalPairs.count) : "—"}</td>
       <td>${p.divergenceAtStart ? format(p.divergenceAtStart.count) : "—"}</td>
@@ -45,6 +45,7 @@ export function TokenStatsView(partitions: readonly PartitionStats[], limits: Se
       });
     });
   return html`<div id="token-stats">
+    ${sampled ? html`<p>Measured on a seeded sample of the rows (as <code>dschat-studio stats --sample</code>): counts are estimates with their 95% intervals.</p>` : ""}
     <p>${tokenizer.description}. End of a step-1 sequence: <code>${tokenizer.eosToken}</code> (${tokenizer.eosTokens} token${tokenizer.eosTokens === 1 ? "" : "s"}); step 2 appends <code>&lt;|endoftext|&gt;</code> (${tokenizer.endOfTextTokens} token${tokenizer.endOfTextTokens === 1 ? "" : "s"}).</p>
     <table class="token-stats"><thead><tr><th>Step</th><th>rows</th><th>limit</th><th>cut</th><th>tokens p50 / p95 / max</th><th>identical pairs</th><th>differ at token 0</th></tr></thead><tbody>${rows}</tbody></table>
     <div class="token-histograms">${charts}</div>

@@ -3,7 +3,9 @@
  * outputs) and the token worker. A failure in a worker comes back as the same UserError (or a bug's Error).
  */
 import {fromWorkerFailure, type WorkerFailure} from "../../core/contract/userError.js";
-import type {Converted, ExploreReply, ExploreRequest, Opened, Outputs, Progress} from "../../workers/exploreProtocol.js";
+import type {Manifest} from "../../core/contract/manifest.js";
+import type {ColumnStats} from "../../core/recipe/columnStats.js";
+import type {Analysis, AnalyzeRequest, Converted, EncodedIds, ExploreReply, ExploreRequest, ExploreRequestBody, Opened, Outputs, Progress, TokenAnalysis} from "../../workers/exploreProtocol.js";
 import type {LocalJsonRow, Phase} from "../../core/canonical.js";
 import type {TokenizerReport} from "../../core/stats/describeTokenizer.js";
 import type {SequenceLimits} from "../../core/tokenize/measureRow.js";
@@ -24,7 +26,8 @@ class WorkerClient<Request extends {id: number}, Reply extends {id: number; type
       const reply = event.data;
       const pending = this.pending.get(reply.id);
       if (!pending) return;
-      if (reply.type === "progress") return pending.onProgress?.(reply);
+      // Interim replies (progress, a partial result) go to the callback; the request settles on its final reply.
+      if (reply.type === "progress" || reply.type === "partial") return pending.onProgress?.(reply);
       this.pending.delete(reply.id);
       if (reply.type === "error") pending.reject(fromWorkerFailure((reply as unknown as {error: WorkerFailure}).error, this.name));
       else pending.resolve(reply);
@@ -49,21 +52,52 @@ class WorkerClient<Request extends {id: number}, Reply extends {id: number; type
   }
 }
 
-/** One uploaded (or shipped) file held in the upload worker. */
+/** One dataset held in the upload worker: a file it parsed and converted, or the rows of a CLI conversion. */
 export class ExploreClient {
   private readonly client = new WorkerClient<ExploreRequest, ExploreReply>(import.meta.resolve("../../workers/exploreWorker.js"), "the upload worker");
 
-  async open(file: Blob, name: string, onProgress?: (progress: Progress) => void): Promise<Opened> {
-    const reply = await this.client.request<Extract<ExploreReply, {type: "opened"}>>({type: "open", file, name}, (reply) => onProgress?.(reply.progress));
-    return reply.result;
+  private async ask<T extends ExploreReply["type"]>(body: ExploreRequestBody, onProgress?: (progress: any) => void, transfer: Transferable[] = []) {
+    return ((await this.client.request<Extract<ExploreReply, {type: T}>>(body, onProgress, transfer)) as {result: unknown}).result;
   }
 
-  async convert(options: {format: string | null; map: string | null; evalRatio: number; seed: number}): Promise<Converted> {
-    return (await this.client.request<Extract<ExploreReply, {type: "converted"}>>({type: "convert", ...options})).result;
+  open(file: Blob, name: string, onProgress?: (progress: Progress) => void): Promise<Opened> {
+    return this.ask<"opened">({type: "open", file, name}, (reply) => onProgress?.(reply.progress)) as Promise<Opened>;
   }
 
-  async outputs(kept: string[] | null, evalRatio: number): Promise<Outputs> {
-    return (await this.client.request<Extract<ExploreReply, {type: "outputs"}>>({type: "outputs", kept, evalRatio})).result;
+  /** Every record converted; `onPartial` gets the result of the first `partialRows` records first. */
+  convert(options: {format: string | null; map: string | null; evalRatio: number; seed: number; partialRows: number}, onPartial?: (partial: Converted) => void): Promise<Converted> {
+    return this.ask<"converted">({type: "convert", ...options}, (reply) => onPartial?.(reply.result)) as Promise<Converted>;
+  }
+
+  /** The last conversion's canonical table as an Arrow IPC stream. */
+  arrow(): Promise<Uint8Array> {
+    return this.ask<"arrow">({type: "arrow"}) as Promise<Uint8Array>;
+  }
+
+  columns(): Promise<ColumnStats[]> {
+    return this.ask<"columns">({type: "columns"}) as Promise<ColumnStats[]>;
+  }
+
+  /** sha256 of the opened file. */
+  digest(): Promise<string> {
+    return this.ask<"digest">({type: "digest"}) as Promise<string>;
+  }
+
+  /** Hands the worker a copy of a CLI conversion's canonical rows; answers with the conversion they are. */
+  adopt(arrow: Uint8Array, options: {splitMethod: "source" | "seeded"; evalRatio: number; source: string; manifest: Manifest; format: string; formatTitle: string}): Promise<Converted> {
+    return this.ask<"converted">({type: "adopt", arrow, ...options}) as Promise<Converted>;
+  }
+
+  analyze(request: AnalyzeRequest): Promise<Analysis> {
+    return this.ask<"analyzed">({type: "analyze", ...request}) as Promise<Analysis>;
+  }
+
+  tokens(packed: Int32Array[], limits: SequenceLimits): Promise<TokenAnalysis> {
+    return this.ask<"tokens">({type: "tokens", packed, limits}) as Promise<TokenAnalysis>;
+  }
+
+  outputs(kept: EncodedIds | null): Promise<Outputs> {
+    return this.ask<"outputs">({type: "outputs", kept}) as Promise<Outputs>;
   }
 
   terminate(): void {
