@@ -86,7 +86,7 @@ export default async function benchDatasetsPage(args: string[]): Promise<void> {
     const cli = (extra: string[]) => measure(process.execPath, ["bin/dschat-studio.js", "convert", input, "--out", join(OUT, "datasets-page-out"), "--json", ...extra], {DSCHAT_STUDIO_CACHE: cache});
     const cliConvert = await cli([]);
     const recipe = join(OUT, "datasets-page-recipe.json");
-    writeFileSync(recipe, JSON.stringify({schema_version: 1, tool: "dschat-studio", inputs: [{source: name, bytes: statSync(input).size, sha256: createHash("sha256").update(readFileSync(input)).digest("hex")}], format: "hh-rlhf", map: null, filter: FILTER, eval_ratio: 0.1, seed: 1234}));
+    writeFileSync(recipe, JSON.stringify({schema_version: 1, tool: "dschat-studio", inputs: [{source: name, bytes: statSync(input).size, sha256: createHash("sha256").update(readFileSync(input)).digest("hex")}], format: "hh-rlhf", map: null, filter: FILTER, reasoning: {mode: "inline", markers: "<think>,</think>"}, eval_ratio: 0.1, seed: 1234}));
     const cliFilter = await measure(process.execPath, ["bin/dschat-studio.js", "convert", "--recipe", recipe, input, "--out", join(OUT, "datasets-page-out"), "--json"], {DSCHAT_STUDIO_CACHE: cache});
     const cliKept = (JSON.parse(cliFilter.stdout) as {rows_converted: number}).rows_converted;
     const cliMap = await cli(["--map", MAPPING]);

@@ -11,6 +11,7 @@ import {commands} from "./commands/index.js";
 import {flag} from "./options/optionSpec.js";
 import {parseArgv} from "./options/parseArgv.js";
 import {optionsHelp} from "./options/usage.js";
+import {escapeForTerminal} from "./views/terminal.js";
 import {writeJson} from "./views/writeJson.js";
 
 /** Exit codes are part of the CLI's contract: scripts branch on them. */
@@ -91,17 +92,17 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     if (io.env[TEST_THROW_VARIABLE] === name) throw new TypeError(`deliberate TypeError in '${name}' (${TEST_THROW_VARIABLE})`);
     const result = await command.run(args, io);
     if (args.values.json) await writeJson(io.stdout, result.json);
-    else io.stdout.write(result.text());
+    else io.stdout.write(escapeForTerminal(result.text()));
     return result.findings?.some((finding) => finding.severity === "error") ? EXIT.findings : EXIT.ok;
   } catch (error) {
     const prefix = `dschat-studio${name ? ` ${name}` : ""}`;
     if (error instanceof UserError) {
       const location = describeLocation(error.where);
-      io.stderr.write(`${prefix}: ${location ? `${location}: ` : ""}${error.what}\n  fix: ${error.fix}\n`);
+      io.stderr.write(escapeForTerminal(`${prefix}: ${location ? `${location}: ` : ""}${error.what}\n  fix: ${error.fix}\n`));
       if (debug && error.cause) io.stderr.write(`${String((error.cause as Error)?.stack ?? error.cause)}\n`);
       return EXIT.userError;
     }
-    io.stderr.write(`${prefix}: unexpected error: ${(error as Error)?.message ?? error}\n`);
+    io.stderr.write(escapeForTerminal(`${prefix}: unexpected error: ${(error as Error)?.message ?? error}\n`));
     io.stderr.write(debug ? `${(error as Error)?.stack}\n` : "Rerun with --debug for the stack trace, and please report it.\n");
     return EXIT.internal;
   }

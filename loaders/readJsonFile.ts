@@ -1,15 +1,13 @@
-/** Reads a JSON file a user named; an unreadable or invalid file is a UserError naming it (and the option it came from). */
-import {readFileSync} from "node:fs";
+/**
+ * Reads a JSON file a user named: a regular file of at most `maxBytes` (loaders/fs/regularFile.ts), else a UserError
+ * naming it and the option it came from; invalid JSON likewise.
+ */
 import {UserError, type ErrorLocation} from "../src/core/contract/userError.js";
+import {JSON_OPTION_MAX_BYTES, readRegularTextSync} from "./fs/regularFile.js";
 
-export function readJsonFile(path: string, {option, what}: {option?: string; what: string}): unknown {
+export function readJsonFile(path: string, {option, what, maxBytes = JSON_OPTION_MAX_BYTES}: {option?: string; what: string; maxBytes?: number}): unknown {
   const where: ErrorLocation = {file: path, ...(option && {option})};
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new UserError(`cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {where, fix: `Pass the path of ${what}.`, cause: error});
-  }
+  const text = readRegularTextSync(path, {maxBytes, option, what, role: option ? "option" : "input"});
   try {
     return JSON.parse(text);
   } catch (error) {

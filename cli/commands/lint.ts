@@ -4,7 +4,11 @@ import {versioned} from "../../src/core/contract/schemaVersions.js";
 import {locate, UserError} from "../../src/core/contract/userError.js";
 import type {Finding, PlanFacts} from "../../src/core/lint/lintContext.js";
 import {lint, lintRules} from "../../src/core/lint/lint.js";
-import {planFactsFromJson} from "../../src/core/lint/planFacts.js";
+import {isPlanJson, planFactsFromJson} from "../../src/core/lint/planFacts.js";
+import {normalizePlan} from "../../src/core/plan/normalizePlan.js";
+import {planModels} from "../../src/core/plan/planModels.js";
+import {stepPlanFacts} from "../../src/core/report/stepPlanFacts.js";
+import {localModels} from "../../loaders/plan/localModels.js";
 import {collectDatasetFacts} from "../../loaders/stats/collectDatasetFacts.js";
 import {readJsonFile} from "../../loaders/readJsonFile.js";
 import {defineCommand} from "../command.js";
@@ -48,9 +52,18 @@ function findingsText(findings: Finding[], counts: {errors: number; warnings: nu
   return lines.join("\n") + "\n";
 }
 
-function readPlan(path: string): PlanFacts[] {
+/**
+ * One PlanFacts per planned step. A plan.json gets the same facts `plan` computes (memory fit, vocabularies, the critic
+ * checkpoint on disk), so `lint --plan` and `plan` report the same plan findings; a bare PlanFacts object is taken as is.
+ */
+function readPlan(path: string, cwd: string): PlanFacts[] {
   const json = readJsonFile(path, {option: "--plan", what: "a plan.json (dschat-studio plan --out) or a PlanFacts object"});
-  return locate({option: "--plan", file: path}, () => planFactsFromJson(json));
+  return locate({option: "--plan", file: path}, () => {
+    if (!isPlanJson(json)) return planFactsFromJson(json);
+    const plan = normalizePlan(json);
+    const models = planModels(plan);
+    return plan.steps.map((step) => stepPlanFacts(plan, step, models, {localModels: localModels(plan, cwd)}));
+  });
 }
 
 export default defineCommand({
@@ -78,7 +91,7 @@ skipped. --rules lists the rules.`,
     if (positionals.length !== 1) {
       throw new UserError("expects one converted directory", {fix: "Pass the folder 'dschat-studio convert --out' wrote (or --rules to list the rules)."});
     }
-    const plans = values.plan ? readPlan(resolve(io.cwd, values.plan)) : [null];
+    const plans = values.plan ? readPlan(resolve(io.cwd, values.plan), io.cwd) : [null];
     const thresholds = {
       ...(values["truncation-threshold"] !== undefined && {truncatedRate: values["truncation-threshold"]}),
       ...(values["drop-threshold"] !== undefined && {droppedRate: values["drop-threshold"]})

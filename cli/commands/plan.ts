@@ -3,21 +3,31 @@ import {versioned} from "../../src/core/contract/schemaVersions.js";
 import {locate, UserError} from "../../src/core/contract/userError.js";
 import type {TimeInputs} from "../../src/core/estimate/estimateTime.js";
 import {instanceCatalog, instancesJson, normalizeInstanceCatalog, requireInstance, type InstanceType} from "../../src/core/estimate/instanceCatalog.js";
+import {DSCHAT_INT_MAX, MAX_RUNTIME_HOURS} from "../../src/core/plan/argBounds.js";
 import {argSpecsByStep} from "../../src/core/plan/dschatArgs.js";
 import {chainSteps, normalizeArg, normalizePlan, stepArgs, type Plan} from "../../src/core/plan/normalizePlan.js";
+import {applyPlanDataset, LOCAL_JSONFILE, planDatasetFromManifest, usesOnlyLocalJsonfile} from "../../src/core/plan/planDataset.js";
 import type {PlanModels} from "../../src/core/plan/planModels.js";
 import {planReport} from "../../src/core/report/planReport.js";
-import {readManifestRows, readStatsRows} from "../../loaders/plan/readTokenInputs.js";
+import {readManifest} from "../../loaders/engine/readManifest.js";
+import {localModels} from "../../loaders/plan/localModels.js";
+import {readManifestRows, readStatsRows, type RowInputs} from "../../loaders/plan/readTokenInputs.js";
 import {resolveModelArg} from "../../loaders/plan/resolveModelArg.js";
-import {writePlanDir} from "../../loaders/plan/writePlanDir.js";
+import {restorePlanDir, writePlanDir} from "../../loaders/plan/writePlanDir.js";
 import {readJsonFile} from "../../loaders/readJsonFile.js";
 import {defineCommand} from "../command.js";
 import {allDschatOptions, dschatArgs} from "../options/dschatOptions.js";
 import {flag, option, type OptionValues} from "../options/optionSpec.js";
-import {decimal, integer, stepOrAll, text} from "../options/parsers.js";
+import {decimal, integer, stepOrAll, text, version} from "../options/parsers.js";
+import {DEFAULT_VERSION_SOURCES} from "../../src/core/plan/targetVersions.js";
 import {instancesText, planText} from "../views/planView.js";
+import {escapeData} from "../views/terminal.js";
 
 const whole = integer({min: 1, example: 8});
+/** A price per instance-hour above this is a typo (the largest instances cost tens of dollars an hour); it also keeps the cost finite. */
+const MAX_PRICE_PER_HOUR = 1_000_000;
+/** GPUs and nodes end up in DeepSpeed's launcher arguments: DS-Chat's integer bound. */
+const count = integer({min: 1, max: DSCHAT_INT_MAX, example: 8});
 
 const options = {
   "from": option({parse: text, placeholder: "FILE", help: "start from a plan.json (as written by --out); the options below override it"}),
@@ -26,16 +36,19 @@ const options = {
   "critic-model": option({parse: text, placeholder: "M", help: "step 3's critic and reward model (all: also step 2's model)"}),
   "instance": option({parse: text, placeholder: "TYPE", help: "instance type (default ml.g5.2xlarge); one of the catalogue in 'plan --instances'"}),
   "catalog": option({parse: text, placeholder: "FILE", help: "instance types that replace or extend the built-in catalogue (as 'plan --instances --json' prints them)"}),
-  "gpus": option({parse: whole, placeholder: "N", help: "GPUs per node (default: the instance type's)"}),
-  "nodes": option({parse: whole, placeholder: "N", help: "instance count (default 1)"}),
+  "gpus": option({parse: count, placeholder: "N", help: "GPUs per node (default: the instance type's)"}),
+  "nodes": option({parse: count, placeholder: "N", help: "instance count (default 1)"}),
   "spot": flag("managed spot pricing"),
-  "max-runtime-hours": option({parse: decimal({above: 0, example: 24}), placeholder: "H", help: "flag estimates longer than this (default 24)"}),
+  "max-runtime-hours": option({parse: decimal({above: 0, max: MAX_RUNTIME_HOURS, example: 24}), placeholder: "H", help: `flag estimates longer than this (default 24; at most ${MAX_RUNTIME_HOURS}, SageMaker's 28 days)`}),
   "tokens-per-epoch": option({parse: whole, placeholder: "N", help: "compute tokens per epoch of each selected step"}),
   "stats": option({parse: text, placeholder: "FILE", help: "rows per phase from 'dschat-studio stats --json' output"}),
-  "data": option({parse: text, placeholder: "DIR", help: "rows per phase from a converted directory's manifest.json, split by the plan's data_split"}),
-  "price": option({parse: decimal({above: 0, example: 1.5}), placeholder: "USD", help: "$/h per instance, overriding the catalogue"}),
+  "data": option({parse: text, placeholder: "DIR", help: "train on a 'convert' output: records the dataset in plan.json, sets every step's data_path to local/jsonfile, and takes the rows per phase from its manifest.json (split by the plan's data_split)"}),
+  "price": option({parse: decimal({above: 0, max: MAX_PRICE_PER_HOUR, example: 1.5}), placeholder: "USD", help: "$/h per instance, overriding the catalogue"}),
   "utilisation": option({parse: decimal({above: 0, max: 1, example: 0.35}), placeholder: "U", help: "fraction of GPU peak FLOPS reached (default 0.35)"}),
-  "out": option({parse: text, placeholder: "DIR", help: "write plan.json, ds_config.json and run.sh into DIR"}),
+  "out": option({parse: text, placeholder: "DIR", help: "write plan.json, ds_config.json and run.sh into DIR (replaced atomically, only if empty or an unchanged earlier plan --out)"}),
+  "deepspeed-version": option({parse: version, placeholder: "V", help: `DeepSpeed version the run uses, or unknown (default: ${DEFAULT_VERSION_SOURCES.deepspeed}); version-gated findings follow it`}),
+  "transformers-version": option({parse: version, placeholder: "V", help: `transformers version, or unknown (default: ${DEFAULT_VERSION_SOURCES.transformers})`}),
+  "torch-version": option({parse: version, placeholder: "V", help: `torch version, or unknown (default: ${DEFAULT_VERSION_SOURCES.torch})`}),
   "instances": flag("list the instance catalogue and exit (with --json: a catalogue file --catalog reads)"),
   ...allDschatOptions()
 };
@@ -62,8 +75,25 @@ function applyDschatArg(plan: Plan, name: string, value: unknown): void {
   }
 }
 
+/**
+ * `--data DIR` records the converted dataset and trains every selected step on it (local/jsonfile); a plan that already
+ * records one keeps it for newly selected steps, unless --data_path names other data, which drops the record.
+ */
+function applyDataArg(plan: Plan, values: Values, given: ReadonlySet<string>, cwd: string): void {
+  const dataPath = given.has("data_path") ? (values as Record<string, unknown>).data_path as string[] : null;
+  if (values.data !== undefined) {
+    if (dataPath && !usesOnlyLocalJsonfile(dataPath))
+      throw new UserError(`--data trains on the converted dataset (data_path ${LOCAL_JSONFILE}), but --data_path names ${JSON.stringify(dataPath)}`, {where: {option: "--data_path"}, fix: "Pass only one of them."});
+    const manifest = locate({option: "--data"}, () => readManifest(resolve(cwd, values.data!))!);
+    applyPlanDataset(plan, planDatasetFromManifest(manifest));
+  } else if (plan.dataset) {
+    if (dataPath && !usesOnlyLocalJsonfile(dataPath)) plan.dataset = null;
+    else applyPlanDataset(plan, plan.dataset);
+  }
+}
+
 /** The plan the options describe, read files included (after every option was parsed). */
-export function buildPlan(values: Values, given: ReadonlySet<string>, cwd: string): {plan: Plan; models: PlanModels; time: TimeInputs; catalog: InstanceType[]} {
+export function buildPlan(values: Values, given: ReadonlySet<string>, cwd: string): {plan: Plan; models: PlanModels; time: TimeInputs; catalog: InstanceType[]; dataRows?: RowInputs["dataRows"]} {
   const catalog = readCatalog(values.catalog, cwd);
   let plan: Plan;
   if (values.from !== undefined) {
@@ -96,6 +126,7 @@ export function buildPlan(values: Values, given: ReadonlySet<string>, cwd: strin
     }
   }
   for (const name of given) if (dschatArgs.has(name)) applyDschatArg(plan, name, (values as Record<string, unknown>)[name]);
+  applyDataArg(plan, values, given, cwd);
   chainSteps(plan);
   const infra = plan.infrastructure;
   if (values.instance) infra.instance_type = values.instance;
@@ -103,6 +134,7 @@ export function buildPlan(values: Values, given: ReadonlySet<string>, cwd: strin
   if (values.nodes) infra.instance_count = values.nodes;
   if (values.spot) infra.spot = true;
   if (values["max-runtime-hours"]) infra.max_runtime_hours = values["max-runtime-hours"];
+  for (const library of ["deepspeed", "transformers", "torch"] as const) if (given.has(`${library}-version`)) plan.versions[library] = values[`${library}-version`] ?? null;
   locate({option: "--instance"}, () => requireInstance(infra.instance_type, catalog));
   const time: TimeInputs = {};
   const sources = (["tokens-per-epoch", "stats", "data"] as const).filter((flag) => values[flag] !== undefined);
@@ -113,10 +145,15 @@ export function buildPlan(values: Values, given: ReadonlySet<string>, cwd: strin
     time.source = "--tokens-per-epoch";
   }
   if (values.stats) Object.assign(time, readStatsRows(resolve(cwd, values.stats)));
-  if (values.data) Object.assign(time, readManifestRows(resolve(cwd, values.data), plan));
+  let dataRows: RowInputs["dataRows"];
+  if (values.data) {
+    const {rows, source, dataRows: counts} = readManifestRows(resolve(cwd, values.data), plan);
+    Object.assign(time, {rows, source});
+    dataRows = counts;
+  }
   if (values.price) time.pricePerHour = values.price;
   if (values.utilisation) time.utilisation = values.utilisation;
-  return {plan, models, time, catalog};
+  return {plan, models, time, catalog, dataRows};
 }
 
 export default defineCommand({
@@ -138,11 +175,12 @@ Any argument of the selected steps' main.py is accepted, in DS-Chat's spelling o
       const catalog = readCatalog(values.catalog, io.cwd);
       return {json: instancesJson(catalog), text: () => instancesText(catalog)};
     }
-    const {plan, models, time, catalog} = buildPlan(values, given, io.cwd);
-    const report = planReport(plan, {models, time, catalog});
+    if (values.out) await restorePlanDir(resolve(io.cwd, values.out));
+    const {plan, models, time, catalog, dataRows} = buildPlan(values, given, io.cwd);
+    const report = planReport(plan, {models, time, catalog, dataRows, localModels: localModels(plan, io.cwd)});
     if (values.out) {
-      const written = await writePlanDir(resolve(io.cwd, values.out), report);
-      io.stderr.write(`wrote ${written.join(", ")}\n`);
+      const written = await writePlanDir(resolve(io.cwd, values.out), report, values.data === undefined ? {} : {dataDir: resolve(io.cwd, values.data)});
+      io.stderr.write(`wrote ${written.map(escapeData).join(", ")}\n`);
     }
     return {json: versioned("plan-report", report), text: () => planText(report), findings: report.lint};
   }

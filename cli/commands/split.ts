@@ -1,6 +1,7 @@
 import {randomBytes} from "node:crypto";
-import {mkdir, rename, unlink, writeFile} from "node:fs/promises";
-import {dirname, join, resolve} from "node:path";
+import {rename, unlink, writeFile} from "node:fs/promises";
+import {totalmem} from "node:os";
+import {join, resolve} from "node:path";
 import type {Phase} from "../../src/core/canonical.js";
 import {versioned} from "../../src/core/contract/schemaVersions.js";
 import {UserError} from "../../src/core/contract/userError.js";
@@ -9,6 +10,8 @@ import {defineCommand} from "../command.js";
 import {dschatOption, withEveryDschatArg} from "../options/dschatOptions.js";
 import {flag, option} from "../options/optionSpec.js";
 import {integer, step, type Parser} from "../options/parsers.js";
+import {makeDirectory} from "../../loaders/fs/makeDirectory.js";
+import {escapeData} from "../views/terminal.js";
 
 const PHASE_NAMES: Record<Phase, string> = {1: "SFT", 2: "reward model", 3: "PPO"};
 const SHOWN_ROWS = 10;
@@ -37,22 +40,6 @@ async function writeAtomically(dir: string, name: string, bytes: Uint8Array): Pr
   }
 }
 
-/** `mkdir -p`, bounded by the path's depth: Node 20's `recursive: true` spins forever on some paths (e.g. under /proc). */
-async function makeDirectory(dir: string): Promise<void> {
-  try {
-    await mkdir(dir);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") return;
-    const parent = dirname(dir);
-    if (code !== "ENOENT" || parent === dir) throw error;
-    await makeDirectory(parent);
-    await mkdir(dir).catch((retry: NodeJS.ErrnoException) => {
-      if (retry.code !== "EEXIST") throw retry;
-    });
-  }
-}
-
 async function writeIndexFiles(dir: string, files: IndexFile[]): Promise<void> {
   try {
     await makeDirectory(dir);
@@ -72,6 +59,27 @@ function summary(label: string, size: number, dataSplit: string, rows: number[])
 }
 
 const rowCount = integer({min: 0, example: 1000});
+
+/**
+ * Memory per row of a split, measured: the index arrays (Uint32) of the shuffle and the phase partitions, the selected
+ * rows and the printed lists come to ~100 bytes a row (10 million rows: 1.0 GB peak). Rows beyond what half of this
+ * machine's memory holds are refused before anything is allocated, naming the limit.
+ */
+export const SPLIT_BYTES_PER_ROW = 120;
+
+export function maxSplitRows(totalMemory = totalmem()): number {
+  return Math.floor(totalMemory / 2 / SPLIT_BYTES_PER_ROW);
+}
+
+function checkFitsInMemory(rows: number, option: string): void {
+  const limit = maxSplitRows();
+  if (rows <= limit) return;
+  const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+  throw new UserError(
+    `${rows} rows need about ${gib(rows * SPLIT_BYTES_PER_ROW)} of memory to split (about ${SPLIT_BYTES_PER_ROW} bytes a row); this machine has ${gib(totalmem())}, so split takes at most ${limit.toLocaleString("en-US")} rows here`,
+    {where: {option}, fix: `Pass at most ${limit} rows in all (--size plus --eval-size), or run on a machine with more memory.`, code: "split-too-large"}
+  );
+}
 
 export default defineCommand({
   summary: "Show (and write as .npy) the exact rows DS-Chat's phase split gives one dataset.",
@@ -100,6 +108,7 @@ also rows of the train split. --json prints {"schema_version", "train": [...], "
       throw new UserError("--presplit and --eval-size exclude each other: a pre-split dataset carves its eval rows out of --size", {where: {option: "--eval-size"}, fix: "Pass one of them."});
     }
     const evalSize = values["eval-size"];
+    checkFitsInMemory(size + (evalSize ?? 0), evalSize === undefined ? "--size" : "--size/--eval-size");
     const evalKnown = presplit || evalSize !== undefined;
     const selection = selectPhaseRows({
       // Without an eval size, eval is computed over 0 rows and then left out: train does not depend on it.
@@ -115,7 +124,7 @@ also rows of the train split. --json prints {"schema_version", "train": [...], "
     if (values.npy !== undefined) {
       const dir = resolve(io.cwd, values.npy);
       await writeIndexFiles(dir, files);
-      io.stderr.write(`wrote ${files.length} index files to ${dir}${evalKnown ? "" : " (eval files skipped: pass --eval-size to write them)"}\n`);
+      io.stderr.write(`wrote ${files.length} index files to ${escapeData(dir)}${evalKnown ? "" : " (eval files skipped: pass --eval-size to write them)"}\n`);
     }
     const text = () => {
       const preSplitTrain = selection.files.find((file) => file.splitName === "train_eval" && file.name.endsWith("_0.npy"));

@@ -3,6 +3,7 @@
  * argument of the three main.py scripts). Each is accepted in DS-Chat's spelling (`--max_seq_len`) and in kebab-case
  * (`--max-seq-len`) by every command that takes it, parsed by the rule for its kind; `plan` takes all of them.
  */
+import {DSCHAT_INT_MAX} from "../../src/core/plan/argBounds.js";
 import {argSpecsByStep, type ArgSpec, type Step1Args, type Step2Args, type Step3Args} from "../../src/core/plan/dschatArgs.js";
 import {flag, type OptionSpec} from "./optionSpec.js";
 import {choice, dataSplit, decimal, integer, seed, text, type Parser} from "./parsers.js";
@@ -23,7 +24,7 @@ function parserFor(spec: ArgSpec): Parser<unknown> {
   if (spec.name === "data_split") return dataSplit;
   switch (spec.kind) {
     case "int":
-      return integer({min: spec.min, example: typeof spec.default === "number" ? spec.default : Math.max(spec.min ?? 1, 1)});
+      return integer({min: spec.min, max: DSCHAT_INT_MAX, example: typeof spec.default === "number" ? spec.default : Math.max(spec.min ?? 1, 1)});
     case "float":
       return decimal({min: spec.min, example: typeof spec.default === "number" ? spec.default : 0.1});
     case "choice":

@@ -1,13 +1,16 @@
 /**
- * The one rule for each kind of option value: whole numbers, decimals, shares, seeds, DS-Chat steps and data splits.
+ * The one rule for each kind of option value: whole numbers, decimals, shares, seeds, DS-Chat steps, data splits and
+ * library versions.
  * Every command declares its options with these parsers, so `--seed 1e3` or `--max-seq-len 0` is refused the same way
  * everywhere, with a message naming the option as it was typed and an example of a good value. They run while the
  * command line is parsed, before any file is read.
  */
 import type {Phase} from "../../src/core/canonical.js";
 import {locate, UserError} from "../../src/core/contract/userError.js";
+import {parseReasoningMarkers} from "../../src/core/formats/reasoning.js";
 import {parseDataSplit} from "../../src/core/split/getSplitBoundaries.js";
 import {MAX_SEED, validateSeed} from "../../src/core/split/mt19937.js";
+import {parseVersion} from "../../src/core/plan/targetVersions.js";
 
 /** Turns an option's text into its value, or throws a UserError; `option` is the flag as the user typed it. */
 export type Parser<T> = (text: string, option: string) => T;
@@ -23,8 +26,9 @@ function refuse(option: string, text: string, what: string, fix: string): never 
 export function integer({min, max, example}: {min?: number; max?: number; example: number}): Parser<number> {
   return (text, option) => {
     const value = Number(text);
-    const range = max === undefined ? `${min ?? "any"} or more` : `from ${min ?? "any"} to ${max}`;
-    if (!WHOLE.test(text) || !Number.isSafeInteger(value)) refuse(option, text, "is not a whole number", `Pass digits only, e.g. ${option} ${example}.`);
+    const range = max === undefined ? `${min ?? "any"} to ${Number.MAX_SAFE_INTEGER}` : `from ${min ?? "any"} to ${max}`;
+    if (!WHOLE.test(text)) refuse(option, text, "is not a whole number", `Pass digits only, e.g. ${option} ${example}.`);
+    if (!Number.isSafeInteger(value)) refuse(option, text, `is out of range (${range})`, `Pass e.g. ${option} ${example}.`);
     if ((min !== undefined && value < min) || (max !== undefined && value > max)) refuse(option, text, `is out of range (${range})`, `Pass e.g. ${option} ${example}.`);
     return value;
   };
@@ -90,3 +94,16 @@ export function choice<T extends string>(choices: readonly T[]): Parser<T> {
     return refuse(option, value, `is not one of ${choices.join(", ")}`, `Pass e.g. ${option} ${choices[0]}.`);
   };
 }
+
+/** Two markers "OPEN,CLOSE" (\n, \t, \\ and \, escapes), e.g. '<think>,</think>'; checked here, kept as written. */
+export const markerPair: Parser<string> = (text, option) => {
+  parseReasoningMarkers(text, option);
+  return text;
+};
+
+/** A library version ("0.16.4", "4.48.3", "2.5.1+cu124") or "unknown" (null): a plan's target versions. */
+export const version: Parser<string | null> = (text, option) => {
+  if (text === "unknown") return null;
+  if (!parseVersion(text)) refuse(option, text, "is not a version", `Pass e.g. ${option} 0.16.4, or ${option} unknown.`);
+  return text.trim();
+};

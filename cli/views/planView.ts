@@ -14,6 +14,9 @@ export function planText(report: PlanReport): string {
   const out: string[] = [];
   const models = Object.entries(memory.models).map(([role, id]) => `${role} ${id}`).join(", ");
   out.push(`Plan: step ${report.plan.steps.join(" → ")} on ${memory.world_size} × ${memory.gpu} (${memory.instance_type}; ${memory.gpu_memory_gib} GiB per GPU); ${models || "no known model"}`);
+  const v = report.plan.versions;
+  const version = (value: string | null) => value ?? "unknown";
+  out.push(`Versions: DeepSpeed ${version(v.deepspeed)}, transformers ${version(v.transformers)}, torch ${version(v.torch)}, DS-Chat ${v.dschat} (--deepspeed-version etc. to change)`);
   out.push("", "Commands (run from applications/DeepSpeed-Chat):");
   for (const command of report.command) out.push(`  ${command.shell}`);
   for (const step of memory.steps) {

@@ -12,7 +12,9 @@ export function statsText(report: StatsReport): string {
     `converted dir  ${report.dir}`,
     `files          train.json ${files.train.rows} rows (${files.train.format}), eval.json ${files.eval.rows} rows (${files.eval.format})` +
       (files.train.missingColumns.length ? `; train.json has no ${files.train.missingColumns.join("/")} column` : ""),
-    `tokenizer      ${t.modelName} (family ${t.family ?? "unknown"}) — ${t.description}`,
+    `tokenizer      measured: ${t.measured} — ${t.description}`,
+    `model          ${t.modelName}: DS-Chat's rules for family ${t.family ?? "unknown"}`,
+    ...(t.mismatch ? [`WARNING        ${t.mismatch}`] : []),
     `               BOS ${t.bosIds.length ? t.bosIds.join(",") : "none"}; EOS ${JSON.stringify(t.eosToken)} = ${t.eosTokens} token(s); ` +
       `"<|endoftext|>" = ${t.endOfTextTokens} token(s); pad id ${t.padId}${t.addsPadToken ? " ([PAD] added)" : ""}; ` +
       `vocab ${t.vocabSize} → embeddings resized to ${t.resizedVocabSize}`,
@@ -61,7 +63,7 @@ function formatPartition(p: PartitionStats, maxSeqLen: number, maxPromptSeqLen: 
 
 function emptyConsequence(p: PartitionStats): string {
   if (p.phase === 3 && p.split === "eval") return "step 3 builds this set but never uses it.";
-  if (p.split === "eval") return "DS-Chat's evaluation crashes with UnboundLocalError.";
+  if (p.split === "eval") return p.phase === 2 ? "DS-Chat's evaluation crashes with ZeroDivisionError (step2 main.py:327)." : "DS-Chat's evaluation crashes with UnboundLocalError (step1 main.py:306).";
   return `step ${p.phase} has nothing to train on.`;
 }
 

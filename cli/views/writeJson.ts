@@ -1,8 +1,10 @@
 /**
  * Writes one JSON document to a stream in pieces, waiting when the stream asks, so that a document with millions of
- * numbers (split's row lists) never sits in memory as one string. The output is what JSON.stringify would give.
+ * numbers (split's row lists) never sits in memory as one string. The output is what JSON.stringify would give, with
+ * DEL, C1 controls and Unicode separators and bidi controls escaped too (the same JSON value; safe on a terminal).
  */
 import type {Writable} from "node:stream";
+import {escapeJsonText} from "./terminal.js";
 
 const ARRAY_CHUNK = 65536;
 const WRITE_BYTES = 1 << 16;
@@ -45,7 +47,7 @@ function* withSeparator(separate: boolean, value: unknown): Generator<string> {
 export async function writeJson(stream: Writable, document: unknown): Promise<void> {
   let buffer = "";
   const flush = async () => {
-    if (!stream.write(buffer)) await new Promise<void>((done) => stream.once("drain", () => done()));
+    if (!stream.write(escapeJsonText(buffer))) await new Promise<void>((done) => stream.once("drain", () => done()));
     buffer = "";
   };
   for (const piece of pieces(document)) {

@@ -1,6 +1,6 @@
 import type {Manifest} from "../../src/core/contract/manifest.js";
 import {versioned} from "../../src/core/contract/schemaVersions.js";
-import {FORMATS_VERSION} from "../../src/core/formats/index.js";
+import {FORMATS_VERSION, formatReasoningMarkers, type Detection, type ReasoningOption} from "../../src/core/formats/index.js";
 import {ENGINE_VERSION} from "./cache.js";
 import type {ConvertSummary} from "./convertSummary.js";
 import type {InputFile} from "./inputs.js";
@@ -8,7 +8,7 @@ import type {InputFile} from "./inputs.js";
 export interface ManifestContext {
   inputs: readonly InputFile[];
   hashes: readonly string[];
-  options: {format: string | null; map: string | null; evalRatio: number; seed: number; filter: string | null};
+  options: {format: string | null; map: string | null; evalRatio: number; seed: number; reasoning: ReasoningOption; filter: string | null};
   deviations: ReadonlyArray<{rows: number; firstId: string; summary: string}>;
 }
 
@@ -18,15 +18,37 @@ export function buildManifest(summary: ConvertSummary, {inputs, hashes, options,
     tool: "dschat-studio convert",
     engine_version: ENGINE_VERSION,
     formats_version: FORMATS_VERSION,
-    inputs: inputs.map((input, i) => ({source: input.source, bytes: input.bytes, sha256: hashes[i], kind: input.kind, gzip: input.gzip, split: input.split})),
+    inputs: inputs.map((input, i) => {
+      const file = summary.inputs[i];
+      return {
+        source: input.source,
+        bytes: input.bytes,
+        sha256: hashes[i],
+        kind: input.kind,
+        gzip: input.gzip,
+        split: input.split,
+        format: file.format,
+        chosen_by: file.chosenBy,
+        detection: manifestDetection(file.detection),
+        counts: {read: file.read, converted: file.converted, rejected: file.rejected, reasoning_rows: file.reasoningRows},
+        unused_columns: file.unusedColumns.map(({name, rows, looksLike, example}) => ({name, rows, looks_like: looksLike, example}))
+      };
+    }),
     format: {
       name: summary.format,
       title: summary.formatTitle,
       chosen_by: options.map ? "--map" : options.format ? "--format" : "detection",
-      detection: summary.detection,
+      detection: manifestDetection(summary.detection),
       map: options.map
     },
-    options: {format: options.format, map: options.map, eval_ratio: options.evalRatio, seed: options.seed, ...(options.filter !== null ? {filter: options.filter} : {})},
+    options: {
+      format: options.format,
+      map: options.map,
+      eval_ratio: options.evalRatio,
+      seed: options.seed,
+      reasoning: {mode: options.reasoning.mode, markers: formatReasoningMarkers(options.reasoning)},
+      ...(options.filter !== null ? {filter: options.filter} : {})
+    },
     split: {
       method: summary.splitMethod,
       explanation:
@@ -38,9 +60,10 @@ export function buildManifest(summary: ConvertSummary, {inputs, hashes, options,
       read: summary.rowsRead,
       converted: summary.rowsConverted,
       rejected: summary.rowsRejected,
-      ...(summary.rowsFiltered > 0 || options.filter !== null ? {filtered: summary.rowsFiltered} : {}),
+      ...(options.filter !== null ? {filtered: summary.rowsFiltered} : {}),
       train: summary.trainRows,
       eval: summary.evalRows,
+      reasoning_rows: summary.reasoningRows,
       phases: summary.phaseRowsBySplit
     },
     local_jsonfile: {
@@ -52,4 +75,11 @@ export function buildManifest(summary: ConvertSummary, {inputs, hashes, options,
     warnings: summary.warnings,
     cache_key: summary.cacheKey
   });
+}
+
+/** A detection as the manifest and `inspect --json` state it (an explicit mapping: the internal object is never written as is). */
+export function manifestDetection(detection: Detection | null) {
+  if (!detection) return null;
+  const entry = ({format, confidence, explanation}: {format: string; confidence: number; explanation: string}) => ({format, confidence, explanation});
+  return {...entry(detection), alternatives: detection.alternatives.map(entry)};
 }

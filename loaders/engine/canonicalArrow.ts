@@ -1,7 +1,9 @@
+import {createHash, randomBytes} from "node:crypto";
 import {readdir, readFile, rename, writeFile, access} from "node:fs/promises";
-import {join} from "node:path";
+import {basename, dirname, join, resolve} from "node:path";
 import {Bool, Int32, RecordBatchStreamWriter, Table, Utf8, vectorFromArray, type DataType} from "apache-arrow";
-import {cacheEntryDir, cacheRoot, SUMMARY_FILE} from "./cache.js";
+import {fileMismatch, isFileRecord, recordFile} from "../fs/fileDigest.js";
+import {cacheEntryDir, cacheRoot, entryMismatch, readStoredEntry, SUMMARY_FILE, verifiesFully, withEntryLock} from "./cache.js";
 import {CANONICAL_COLUMNS, CANONICAL_DIR} from "./canonicalWriter.js";
 import {convertDataset, type ConvertOptions} from "./convert.js";
 import {MANIFEST_FILE} from "../../src/core/contract/manifest.js";
@@ -26,22 +28,39 @@ export async function convertToArrowStream(paths: readonly string[], options: Om
 
 /**
  * Arrow IPC stream bytes of a converted dataset, given its cache entry folder or a `convert --out` folder (whose
- * manifest names the entry). Throws when the entry was deleted: run convert again.
+ * manifest names the entry). The entry is verified first, and `canonical.arrow` is served only when it still matches
+ * the record written beside it (`canonical.arrow.json`); otherwise it is built again from the Parquet parts. Throws a
+ * UserError when the entry is gone or damaged: run convert again.
  */
 export async function readCanonicalArrow(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<Uint8Array> {
   const entry = await resolveEntry(dir, env);
-  const arrowPath = join(entry, CANONICAL_ARROW_FILE);
-  const cached = await readFile(arrowPath).catch(() => null);
-  if (cached) return new Uint8Array(cached.buffer, cached.byteOffset, cached.byteLength);
-  const bytes = await canonicalParquetToArrow(entry);
-  const temp = `${arrowPath}.tmp-${process.pid}`;
-  await writeFile(temp, bytes);
-  await rename(temp, arrowPath);
-  return bytes;
+  const root = dirname(dirname(entry));
+  return withEntryLock(root, basename(entry), async () => {
+    const stored = await readStoredEntry(entry);
+    const damage = stored ? await entryMismatch(entry, stored.files, {full: verifiesFully(env)}) : `${SUMMARY_FILE} is unreadable`;
+    if (damage) {
+      throw new UserError(`its cache entry ${entry} is damaged (${damage})`, {where: {file: dir}, fix: "Run 'dschat-studio convert' on the same inputs again: it rebuilds the entry."});
+    }
+    const arrowPath = join(entry, CANONICAL_ARROW_FILE);
+    const recordPath = `${arrowPath}.json`;
+    const record = await readFile(recordPath, "utf8").then((text) => JSON.parse(text) as unknown, () => null);
+    if (isFileRecord(record) && (await fileMismatch(arrowPath, record, {full: verifiesFully(env)})) === null) {
+      const cached = await readFile(arrowPath);
+      return new Uint8Array(cached.buffer, cached.byteOffset, cached.byteLength);
+    }
+    const bytes = await canonicalParquetToArrow(entry);
+    const suffix = `.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+    await writeFile(arrowPath + suffix, bytes);
+    await rename(arrowPath + suffix, arrowPath);
+    const written = await recordFile(arrowPath, createHash("sha256").update(bytes).digest("hex"));
+    await writeFile(recordPath + suffix, JSON.stringify(written) + "\n");
+    await rename(recordPath + suffix, recordPath);
+    return bytes;
+  });
 }
 
 async function resolveEntry(dir: string, env: NodeJS.ProcessEnv): Promise<string> {
-  if (await access(join(dir, SUMMARY_FILE)).then(() => true, () => false)) return dir;
+  if (await access(join(dir, SUMMARY_FILE)).then(() => true, () => false)) return resolve(dir);
   const manifest = readManifest(dir, {required: false});
   if (manifest === null) {
     throw new UserError(`holds no converted data: it has neither ${SUMMARY_FILE} (a cache entry) nor ${MANIFEST_FILE} (a convert output)`, {

@@ -7,6 +7,8 @@ import {LineWriter} from "./lineWriter.js";
 /** Folder of the canonical Parquet parts inside a cache entry; read it with `read_parquet('<entry>/canonical/*.parquet')`. */
 export const CANONICAL_DIR = "canonical";
 const ROWS_PER_PART = 100_000;
+const BASE_MEMORY_LIMIT_MB = 256;
+const DEFAULT_OBJECT_SIZE = 32 * 1024 * 1024;
 
 /** Column name → DuckDB type of the canonical table, in column order. `conversation` is JSON text. */
 export const CANONICAL_COLUMNS = {
@@ -42,6 +44,9 @@ export class CanonicalWriter {
   private copying: Promise<void> = Promise.resolve();
   private failure: unknown = null;
   private moveToEval: string | null = null;
+  private memoryLimit = BASE_MEMORY_LIMIT_MB;
+  /** Bytes of the longest line in the part being filled. */
+  private partLongestLine = 0;
   rows = 0;
 
   constructor(entryDir: string) {
@@ -52,13 +57,14 @@ export class CanonicalWriter {
     await mkdir(this.dir, {recursive: true});
     // Loaded on first use: the native module costs ~0.5 s of start-up that failing runs and inspect should not pay.
     const {DuckDBInstance} = await import("@duckdb/node-api");
-    this.instance = await DuckDBInstance.create(":memory:", {threads: "1", memory_limit: "256MB", preserve_insertion_order: "true"});
+    this.instance = await DuckDBInstance.create(":memory:", {threads: "1", memory_limit: `${BASE_MEMORY_LIMIT_MB}MB`, preserve_insertion_order: "true"});
     this.connection = await this.instance.connect();
   }
 
   /** Appends encoded canonical lines (convertBatch.ts); a part may exceed its row target by one block. */
-  async pushEncoded(block: Uint8Array, lines: number): Promise<void> {
+  async pushEncoded(block: Uint8Array, lines: number, longestLine = 0): Promise<void> {
     if (lines === 0) return;
+    if (longestLine > this.partLongestLine) this.partLongestLine = longestLine;
     this.part ??= new LineWriter(join(this.dir, `part-${String(this.partIndex).padStart(5, "0")}.jsonl`));
     await this.part.pushEncoded(block, lines);
     this.rows += lines;
@@ -90,16 +96,18 @@ export class CanonicalWriter {
     this.part = null;
     await part.close();
     const parquet = part.path.replace(/\.jsonl$/, ".parquet");
+    const longestLine = this.partLongestLine;
+    this.partLongestLine = 0;
     this.partIndex++;
     // One conversion at a time: DuckDB gets the second core, JavaScript keeps the first.
     await this.copying;
     if (this.failure) throw this.failure;
-    this.copying = this.copyPart(part.path, parquet, last).catch((error) => {
+    this.copying = this.copyPart(part.path, parquet, last, longestLine).catch((error) => {
       this.failure = new Error(`Failed to write canonical Parquet ${parquet}: ${(error as Error).message}`, {cause: error});
     });
   }
 
-  private async copyPart(jsonl: string, parquet: string, last: boolean): Promise<void> {
+  private async copyPart(jsonl: string, parquet: string, last: boolean, longestLine: number): Promise<void> {
     // Nothing runs beside the last part, so it may use every core.
     if (last) await this.connection!.run(`SET threads = ${availableParallelism()}`);
     const columns = Object.entries(CANONICAL_COLUMNS).map(([name, type]) => `${quotedIdentifier(name)}: ${quotedString(type)}`).join(", ");
@@ -112,8 +120,15 @@ export class CanonicalWriter {
         return column;
       })
       .join(", ");
+    const objectSize = maximumObjectSize(longestLine);
+    // The reader's buffers grow with the object size; the memory limit must leave room for them.
+    const memoryLimit = objectSize <= DEFAULT_OBJECT_SIZE ? BASE_MEMORY_LIMIT_MB : BASE_MEMORY_LIMIT_MB + Math.ceil((4 * objectSize) / 1024 / 1024);
+    if (memoryLimit !== this.memoryLimit) {
+      await this.connection!.run(`SET memory_limit = '${memoryLimit}MB'`);
+      this.memoryLimit = memoryLimit;
+    }
     await this.connection!.run(
-      `COPY (SELECT ${select} FROM read_json($1, format = 'newline_delimited', columns = {${columns}}, maximum_object_size = 33554432)) ` +
+      `COPY (SELECT ${select} FROM read_json($1, format = 'newline_delimited', columns = {${columns}}, maximum_object_size = ${objectSize})) ` +
         `TO ${quotedString(parquet)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 16384)`,
       moved ? [jsonl, this.moveToEval!] : [jsonl]
     );
@@ -126,6 +141,16 @@ export class CanonicalWriter {
     this.connection = null;
     this.instance = null;
   }
+}
+
+/**
+ * DuckDB's JSON reader refuses a line longer than `maximum_object_size` and holds buffers of about twice that size:
+ * 32 MiB as before for ordinary data, the next power of two above the longest line for a part with a larger row.
+ */
+export function maximumObjectSize(longestLine: number): number {
+  let size = DEFAULT_OBJECT_SIZE;
+  while (size <= longestLine + 1) size *= 2;
+  return size;
 }
 
 /** For file paths the engine itself chose (COPY's target cannot be a bound parameter); never for user text. */

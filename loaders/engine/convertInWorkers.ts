@@ -27,10 +27,11 @@ export function canConvertInWorkers(inputs: readonly InputFile[]): boolean {
  */
 export async function* convertInWorkers(
   inputs: readonly InputFile[],
-  setup: ConvertWorkerData & {forcedEval: (file: InputFile) => boolean | null},
-  onBytes: (bytes: number) => void
+  setup: ConvertWorkerData & {formatOf: (file: InputFile) => string; forcedEval: (file: InputFile) => boolean | null},
+  onBytes: (bytes: number) => void,
+  onWarning?: (message: string) => void
 ): AsyncGenerator<EncodedBatch> {
-  const {forcedEval, ...workerData} = setup;
+  const {formatOf, forcedEval, ...workerData} = setup;
   const workers = Array.from({length: availableParallelism()}, () => new Worker(new URL("./convertWorkerBootstrap.mjs", import.meta.url), {workerData, resourceLimits: {maxYoungGenerationSizeMb: 64}}));
   const pending = new Map<number, {resolve: (batch: EncodedBatch) => void; reject: (error: Error) => void}>();
   const results = new Map<number, Promise<EncodedBatch>>();
@@ -81,21 +82,25 @@ export async function* convertInWorkers(
       // Chunks are collected and joined once per segment: one copy per byte, not one per chunk appended.
       let chunks: Buffer[] = [];
       let collected = 0;
+      // A line longer than a segment is joined again only each time it doubles, not on every chunk.
+      let joinAt = SEGMENT_BYTES;
       let line = 1;
       let byte = 0;
       const send = (segment: Uint8Array) => {
-        submit({source: file.source, split: file.split, forcedEval: forcedEval(file), bytes: segment, firstLine: line, firstByte: byte});
+        submit({source: file.source, split: file.split, format: formatOf(file), forcedEval: forcedEval(file), bytes: segment, firstLine: line, firstByte: byte});
       };
-      for await (const chunk of readFileBytes(file.path, {source: file.source, gzip: file.gzip, onBytes})) {
+      for await (const chunk of readFileBytes(file.path, {source: file.source, gzip: file.gzip, onBytes, onWarning})) {
         chunks.push(chunk);
         collected += chunk.length;
-        if (collected < SEGMENT_BYTES) continue;
+        if (collected < joinAt) continue;
         const joined = joinChunks(chunks, collected, segments);
         const end = joined.lastIndexOf(0x0a) + 1;
         if (end === 0) {
           chunks = [joined]; // one line longer than a segment: keep collecting
+          joinAt = collected * 2;
           continue;
         }
+        joinAt = SEGMENT_BYTES;
         const rest = joined.subarray(end);
         const newlines = countNewlines(joined, 0, end);
         // The segment must own its ArrayBuffer to be transferred; the tail is copied out first.

@@ -4,7 +4,7 @@
  * `ConvertSummary` explicitly (`convert --json`, manifest.json), never serialised as is.
  */
 import type {PhaseCounts} from "../../src/core/contract/manifest.js";
-import type {Detection} from "../../src/core/formats/index.js";
+import type {Detection, ReasoningOption, UnusedColumn} from "../../src/core/formats/index.js";
 
 export const DEFAULT_EVAL_RATIO = 0.1;
 export const DEFAULT_SEED = 1234;
@@ -17,6 +17,8 @@ export interface ConvertOptions {
   format?: string | null;
   /** Column mapping, e.g. "prompt=question,chosen=answers[0]". */
   map?: string | null;
+  /** Reasoning parts: dropped or kept inline between markers (default: inline between <think> and </think>). */
+  reasoning?: ReasoningOption;
   /** Share of rows drawn into eval.json when the source has no eval split of its own. */
   evalRatio?: number;
   seed?: number;
@@ -39,16 +41,42 @@ export interface ConvertProgress {
 
 export interface ConvertEffects {
   onProgress?: (progress: ConvertProgress) => void;
+  /** Notes for the user while converting: a damaged cache entry being rebuilt, waiting for another run on the same key. */
   log?: (message: string) => void;
   /** Runs after every output is written, just before anything is committed; tests throw here to check atomicity. */
   beforeCommit?: () => void | Promise<void>;
 }
 
-export interface ConvertSummary {
+/** One input file: its own format and counts, and the columns its format did not read. */
+export interface InputSummary {
+  source: string;
   format: string;
   formatTitle: string;
-  /** What detection found (also with --format/--map, when something fits; null otherwise). */
+  /** "no records": nothing in the file parsed, so it took the first file's format (its rows are all rejects). */
+  chosenBy: "detection" | "--format" | "--map" | "no records";
   detection: Detection | null;
+  read: number;
+  converted: number;
+  rejected: number;
+  reasoningRows: number;
+  placeholderRows: number;
+  unusedColumns: UnusedColumn[];
+}
+
+/** The format name of a conversion whose files have different formats (each file's is in `inputs`). */
+export const MIXED_FORMAT = "mixed";
+
+export interface ConvertSummary {
+  /** The format of every input file, or "mixed" when they differ (see `inputs`). */
+  format: string;
+  formatTitle: string;
+  /** What detection found (also with --format/--map, when something fits; null otherwise, and when the formats are mixed). */
+  detection: Detection | null;
+  /** Per input file, in the order read. */
+  inputs: InputSummary[];
+  reasoning: ReasoningOption;
+  /** Converted rows whose messages had reasoning parts. */
+  reasoningRows: number;
   rowsRead: number;
   rowsConverted: number;
   rowsRejected: number;

@@ -1,6 +1,6 @@
 /** Worker entry: converts byte ranges of JSON Lines (cut at newlines) into encoded output blocks, in parallel. */
 import {parentPort, workerData} from "node:worker_threads";
-import {resolveAdapter} from "../../src/core/formats/index.js";
+import {forcedAdapter, type FormatAdapter, type ReasoningOption} from "../../src/core/formats/index.js";
 import {ReusingPool} from "./blockEncoder.js";
 import {convertBatch, type EncodedBatch} from "./convertBatch.js";
 import {createEvalSelector} from "./evalSplit.js";
@@ -8,8 +8,9 @@ import {toWorkerFailure, type WorkerFailure} from "../../src/core/contract/userE
 import {eachJsonLine} from "./readers/readJsonLines.js";
 
 export interface ConvertWorkerData {
-  format: string | null;
+  /** --map, which applies to every file; otherwise each job names its file's format. */
   map: string | null;
+  reasoning: ReasoningOption;
   seed: number;
   evalRatio: number;
 }
@@ -18,6 +19,8 @@ export interface ConvertJob {
   id: number;
   source: string;
   split: string | null;
+  /** The file's format (ignored with --map). */
+  format: string;
   /** When set, every row of this file goes to eval.json (true) or train.json (false); null = seeded draw. */
   forcedEval: boolean | null;
   bytes: Uint8Array;
@@ -38,7 +41,14 @@ export type ConvertReply =
   | {id: number; input: ArrayBuffer; error: WorkerFailure};
 
 const data = workerData as ConvertWorkerData;
-const {adapter} = resolveAdapter(data.map !== null ? {map: data.map} : {format: data.format ?? undefined}, []);
+const mapped = data.map !== null ? forcedAdapter({map: data.map}) : null;
+const adapters = new Map<string, FormatAdapter>();
+const adapterFor = (format: string): FormatAdapter => {
+  if (mapped) return mapped;
+  let adapter = adapters.get(format);
+  if (!adapter) adapters.set(format, (adapter = forcedAdapter({format})!));
+  return adapter;
+};
 const selectEval = createEvalSelector(data.seed, data.evalRatio);
 const pool = new ReusingPool();
 
@@ -53,7 +63,8 @@ parentPort!.on("message", (message: ConvertJob | RecycleMessage) => {
   try {
     const items = eachJsonLine(job.bytes, {source: job.source, firstLine: job.firstLine, firstByte: job.firstByte});
     const inEval = job.forcedEval === null ? selectEval : () => job.forcedEval!;
-    reply = {id: job.id, input, batch: convertBatch(items, {source: job.source, split: job.split, adapter, inEval, inputBytes: job.bytes.length, pool})};
+    const context = {source: job.source, split: job.split, adapter: adapterFor(job.format), reasoning: data.reasoning, inEval, inputBytes: job.bytes.length, pool};
+    reply = {id: job.id, input, batch: convertBatch(items, context)};
   } catch (error) {
     reply = {id: job.id, input, error: toWorkerFailure(error)};
   }

@@ -1,8 +1,11 @@
 import type {DsChatStrings, LocalJsonRow, Phase} from "../../src/core/canonical.js";
-import {forcedAdapter, toLocalJsonRow, type Detection} from "../../src/core/formats/index.js";
+import {columnKind, columnsRead, forcedAdapter, toLocalJsonRow, type ColumnKind, type Detection, type FormatAdapter, type ReasoningOption} from "../../src/core/formats/index.js";
+import {MIXED_FORMAT} from "./convertSummary.js";
+import {boundedJson} from "../../src/core/contract/boundedJson.js";
 import {expandInputs, type InputFile} from "./inputs.js";
-import {chooseAdapter, readAllBatches} from "./sampleInputs.js";
+import {readRecords} from "./readers/readRecords.js";
 import type {FileKind} from "./readers/recordItem.js";
+import {chooseFormats, type FileFormat} from "./sampleInputs.js";
 
 export const EXAMPLE_COUNT = 3;
 
@@ -10,6 +13,7 @@ export interface InspectOptions {
   paths: readonly string[];
   format?: string | null;
   map?: string | null;
+  reasoning?: ReasoningOption;
   cwd?: string;
   /** Stop after the sample instead of counting every row (for quick looks at huge inputs). */
   countRows?: boolean;
@@ -35,8 +39,23 @@ export interface InspectExample {
   reject: string | null;
 }
 
+export interface InspectInput {
+  source: string;
+  kind: FileKind;
+  gzip: boolean;
+  bytes: number;
+  split: string | null;
+  /** The file's own format; files of one inspection may differ. */
+  format: string;
+  chosenBy: "detection" | "--format" | "--map" | "no records";
+  detection: Detection | null;
+  /** Columns of the file's sampled records that its format does not read (convert leaves them out of train.json). */
+  unusedColumns: Array<{name: string; present: number; looksLike: ColumnKind}>;
+}
+
 export interface InspectReport {
-  inputs: Array<{source: string; kind: FileKind; gzip: boolean; bytes: number; split: string | null}>;
+  inputs: InspectInput[];
+  /** The format of every input, or "mixed". */
   format: string;
   formatTitle: string;
   chosenBy: "detection" | "--format" | "--map";
@@ -45,57 +64,102 @@ export interface InspectReport {
   rows: number | null;
   /** Records that are not valid JSON / CSV rows; null when not counted. */
   unparsableRows: number | null;
+  /** Records sampled, all files together (up to 100 per file). */
   sampleSize: number;
   columns: ColumnInfo[];
   examples: InspectExample[];
 }
 
 /**
- * What the engine would do with the inputs, without writing anything: the format (detected or forced), the columns of
- * the sample, the row count, and the first records converted next to their raw form.
+ * What the engine would do with the inputs, without writing anything: each file's format (detected from its own records,
+ * or forced), the columns of the sample and those no format reads, the row count, and the first records converted next
+ * to their raw form (the first 3 of the inputs, and the first of every later file whose format differs).
  */
 export async function inspectDataset(options: InspectOptions): Promise<InspectReport> {
   const forced = forcedAdapter({format: options.format ?? undefined, map: options.map ?? undefined});
+  const chosenBy = options.map ? "--map" : options.format ? "--format" : null;
   const inputs: InputFile[] = await expandInputs(options.paths, options.cwd ?? process.cwd());
-  const batches = readAllBatches(inputs);
-  const {adapter, detection, buffered, sample} = await chooseAdapter(batches, forced);
+  const fileFormats = await chooseFormats(inputs, forced, chosenBy);
   const examples: InspectExample[] = [];
-  let rows = 0;
-  let unparsable = 0;
-  for (const {file, items} of buffered) {
-    for (const item of items) {
-      rows++;
-      if ("failure" in item) {
-        unparsable++;
-        continue;
+  const shown = new Set<string>();
+  for (const {file, adapter, items, chosenBy: how} of fileFormats) {
+    const wanted = examples.length < EXAMPLE_COUNT ? EXAMPLE_COUNT - examples.length : how !== "no records" && !shown.has(adapter.name) ? 1 : 0;
+    const parsed = items.filter((item) => !("failure" in item)).slice(0, wanted);
+    for (const item of parsed) examples.push(example(file, adapter, item.row, (item as {value: unknown}).value, options.reasoning));
+    if (parsed.length) shown.add(adapter.name);
+  }
+  let rows: number | null = null;
+  let unparsable: number | null = null;
+  if (options.countRows !== false) {
+    rows = 0;
+    unparsable = 0;
+    for (const file of inputs) {
+      for await (const items of readRecords(file)) {
+        rows += items.length;
+        for (const item of items) if ("failure" in item) unparsable++;
       }
-      if (examples.length >= EXAMPLE_COUNT) continue;
-      const result = adapter.convert(item.value, {source: file.source, row: item.row, split: file.split});
-      examples.push(
-        "ok" in result
-          ? {source: file.source, row: item.row, raw: item.value, localJson: toLocalJsonRow(result.ok), dschat: result.ok.dschat, phases: result.ok.phases, reject: null}
-          : {source: file.source, row: item.row, raw: item.value, localJson: null, dschat: null, phases: [], reject: result.reject.reason}
-      );
     }
   }
-  if (options.countRows === false) await batches.return(undefined);
-  else {
-    for await (const {items} of batches) {
-      rows += items.length;
-      for (const item of items) if ("failure" in item) unparsable++;
-    }
-  }
+  const named = fileFormats.filter((format) => format.chosenBy !== "no records");
+  const first = named[0] ?? fileFormats[0];
+  const mixed = new Set(named.map((format) => format.adapter.name)).size > 1;
+  const sample = fileFormats.flatMap((format) => format.sample);
   return {
-    inputs: inputs.map(({source, kind, gzip, bytes, split}) => ({source, kind, gzip, bytes, split})),
-    format: adapter.name,
-    formatTitle: adapter.title,
-    chosenBy: options.map ? "--map" : options.format ? "--format" : "detection",
-    detection,
-    rows: options.countRows === false ? null : rows,
-    unparsableRows: options.countRows === false ? null : unparsable,
+    inputs: fileFormats.map(describeInput),
+    format: mixed ? MIXED_FORMAT : first.adapter.name,
+    formatTitle: mixed ? `Mixed: ${[...new Set(named.map((format) => format.adapter.name))].join(", ")}` : first.adapter.title,
+    chosenBy: chosenBy ?? "detection",
+    detection: mixed ? null : first.detection,
+    rows,
+    unparsableRows: unparsable,
     sampleSize: sample.length,
     columns: columnsOf(sample),
     examples
+  };
+}
+
+function example(file: InputFile, adapter: FormatAdapter, row: number, value: unknown, reasoning: ReasoningOption | undefined): InspectExample {
+  const result = adapter.convert(value, {source: file.source, row, split: file.split, reasoning});
+  const raw = capDepth(value, RAW_MAX_DEPTH);
+  return "ok" in result
+    ? {source: file.source, row, raw, localJson: toLocalJsonRow(result.ok), dschat: result.ok.dschat, phases: result.ok.phases, reject: null}
+    : {source: file.source, row, raw, localJson: null, dschat: null, phases: [], reject: result.reject.reason};
+}
+
+/** Deeper than this, an example's raw record is shown as an excerpt string (no view or JSON writer recurses further). */
+export const RAW_MAX_DEPTH = 32;
+
+/** The record with everything below `depth` levels replaced by its excerpt (a string), so printing it cannot overflow the stack. */
+function capDepth(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (depth === 0) return `${boundedJson(value, 60)} (nested deeper than ${RAW_MAX_DEPTH} levels: cut here)`;
+  if (Array.isArray(value)) return value.map((item) => capDepth(item, depth - 1));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, capDepth(item, depth - 1)]));
+}
+
+function describeInput({file, adapter, detection, chosenBy, sample}: FileFormat): InspectInput {
+  const unused = new Map<string, {present: number; looksLike: ColumnKind}>();
+  for (const record of sample) {
+    if (record === null || typeof record !== "object" || Array.isArray(record)) continue;
+    const values = record as Record<string, unknown>;
+    const reads = new Set(columnsRead(adapter, values));
+    for (const [name, value] of Object.entries(values)) {
+      if (value === null || reads.has(name)) continue;
+      const column = unused.get(name);
+      if (column) column.present++;
+      else unused.set(name, {present: 1, looksLike: columnKind(name, value)});
+    }
+  }
+  return {
+    source: file.source,
+    kind: file.kind,
+    gzip: file.gzip,
+    bytes: file.bytes,
+    split: file.split,
+    format: adapter.name,
+    chosenBy,
+    detection,
+    unusedColumns: [...unused].map(([name, column]) => ({name, ...column}))
   };
 }
 

@@ -4,59 +4,80 @@ import type {InputFile} from "./inputs.js";
 import {readRecords} from "./readers/readRecords.js";
 import {DETECTION_SAMPLE_SIZE, type RecordItem} from "./readers/recordItem.js";
 
-/** How many parsed records format detection looks at. */
+/** How many parsed records format detection looks at, per input file. */
 export const SAMPLE_SIZE = DETECTION_SAMPLE_SIZE;
 
-export interface SourceBatch {
+/** One input file's format: forced by --format/--map or detected from the file's own first records. */
+export interface FileFormat {
   file: InputFile;
-  items: RecordItem[];
-}
-
-/** Every input's record batches, file after file. */
-export async function* readAllBatches(inputs: readonly InputFile[], onBytes?: (bytes: number) => void): AsyncGenerator<SourceBatch> {
-  for (const file of inputs) {
-    for await (const items of readRecords(file, {onBytes})) yield {file, items};
-  }
-}
-
-export interface AdapterChoice {
   adapter: FormatAdapter;
+  /** What detection found in this file (also with --format/--map, when something fits; null otherwise). */
   detection: Detection | null;
-  /** The batches read to build the sample; process them before continuing with the generator. */
-  buffered: SourceBatch[];
+  chosenBy: "detection" | "--format" | "--map" | "no records";
+  /** The file's first items as read (parsed or not), up to SAMPLE_SIZE parsed records. */
+  items: RecordItem[];
+  /** The parsed records among them. */
   sample: unknown[];
 }
 
-/**
- * Reads batches until SAMPLE_SIZE records parsed (or the input ends), then picks the adapter: the one --format/--map
- * named (`forced`, checked by the caller before any input was read), else detection. A shape no format fits is a
- * UserError listing the columns found and the closest formats; any other error is a bug and passes through.
- */
-export async function chooseAdapter(batches: AsyncGenerator<SourceBatch>, forced: FormatAdapter | null): Promise<AdapterChoice> {
-  const buffered: SourceBatch[] = [];
+/** The file's first batches, until SAMPLE_SIZE records parsed or the file ended; the reader is closed after. */
+async function sampleFile(file: InputFile): Promise<{items: RecordItem[]; sample: unknown[]}> {
+  const items: RecordItem[] = [];
   const sample: unknown[] = [];
-  const firstFailures: string[] = [];
-  while (sample.length < SAMPLE_SIZE) {
-    const next = await batches.next();
-    if (next.done) break;
-    buffered.push(next.value);
-    for (const item of next.value.items) {
-      if ("failure" in item) {
-        if (firstFailures.length < 3) firstFailures.push(`${next.value.file.source} row ${item.row}: ${item.failure}`);
-      } else if (sample.length < SAMPLE_SIZE) sample.push(item.value);
+  const batches = readRecords(file);
+  try {
+    while (sample.length < SAMPLE_SIZE) {
+      const next = await batches.next();
+      if (next.done) break;
+      for (const item of next.value) {
+        items.push(item);
+        if (!("failure" in item) && sample.length < SAMPLE_SIZE) sample.push(item.value);
+      }
+    }
+  } finally {
+    await batches.return(undefined);
+  }
+  return {items, sample};
+}
+
+/**
+ * Picks each input file's adapter from that file's own first records, so that a folder or a list of files in different
+ * formats (a ShareGPT preference file next to a plain ShareGPT one) converts every file in its own format: the one
+ * --format/--map named (`forced`, checked before any input was read), else detection. A file whose shape no format fits
+ * is a UserError naming it, with the columns found and the closest formats. A file in which no record parses takes the
+ * format of the first file that has records (its rows all become rejects anyway); when no file has any, the error says
+ * why.
+ */
+export async function chooseFormats(inputs: readonly InputFile[], forced: FormatAdapter | null, chosenBy: "--format" | "--map" | null): Promise<FileFormat[]> {
+  const sampled = [];
+  for (const file of inputs) sampled.push({file, ...(await sampleFile(file))});
+  const withRecords = sampled.filter(({sample}) => sample.length > 0);
+  if (!withRecords.length) {
+    const {file, items} = sampled[0];
+    const rows = sampled.reduce((sum, {items}) => sum + items.length, 0);
+    const failures = items.flatMap((item) => ("failure" in item ? [`${file.source} row ${item.row}: ${item.failure}`] : [])).slice(0, 3);
+    const fix = "Pass a file whose records are JSON objects or CSV/TSV rows (see the reasons above, or 'dschat-studio inspect').";
+    if (rows === 0) throw new UserError("holds no records: nothing to convert", {where: {file: file.source}, fix: "Pass a file that holds records."});
+    throw new UserError(`no row could be converted: ${rows} rows read and none is valid JSON or CSV (${failures.join("; ")})`, {where: {file: file.source}, fix});
+  }
+  const resolved = new Map<InputFile, {adapter: FormatAdapter; detection: Detection | null}>();
+  for (const {file, sample} of withRecords) {
+    try {
+      resolved.set(file, resolveAdapter({}, sample, forced));
+    } catch (error) {
+      throw error instanceof UserError && error.code === UNKNOWN_FORMAT ? error.at({file: file.source}) : error;
     }
   }
-  const source = buffered[0]?.file.source ?? "(input)";
-  if (sample.length === 0) {
-    const rows = buffered.reduce((sum, batch) => sum + batch.items.length, 0);
-    const fix = "Pass a file whose records are JSON objects or CSV/TSV rows (see the reasons above, or 'dschat-studio inspect').";
-    if (rows === 0) throw new UserError("holds no records: nothing to convert", {where: {file: source}, fix: "Pass a file that holds records."});
-    throw new UserError(`no row could be converted: ${rows} rows read and none is valid JSON or CSV (${firstFailures.join("; ")})`, {where: {file: source}, fix});
-  }
-  try {
-    const {adapter, detection} = resolveAdapter({}, sample, forced);
-    return {adapter, detection, buffered, sample};
-  } catch (error) {
-    throw error instanceof UserError && error.code === UNKNOWN_FORMAT ? error.at({file: source}) : error;
-  }
+  const fallback = resolved.get(withRecords[0].file)!.adapter;
+  return sampled.map(({file, items, sample}) => {
+    const choice = resolved.get(file);
+    return {
+      file,
+      items,
+      sample,
+      adapter: choice?.adapter ?? fallback,
+      detection: choice?.detection ?? null,
+      chosenBy: chosenBy ?? (choice ? "detection" : "no records")
+    };
+  });
 }

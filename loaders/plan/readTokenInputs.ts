@@ -16,6 +16,8 @@ import {readJsonFile} from "../readJsonFile.js";
 export interface RowInputs {
   rows: Partial<Record<Phase, number>>;
   source: string;
+  /** A manifest's train rows and rows usable per phase, before the split (the split findings compare the two). */
+  dataRows?: {trainRows: number; usable: Record<"1" | "2" | "3", number>; source: string};
 }
 
 const STATS_FIX = "Pass the output of 'dschat-studio stats --json' (schemas/stats.schema.json).";
@@ -43,5 +45,9 @@ export function readManifestRows(dir: string, plan: Plan): RowInputs {
   const manifest = locate({option: "--data"}, () => readManifest(dir)!);
   const rows: Partial<Record<Phase, number>> = {};
   for (const step of plan.steps) Object.assign(rows, usableRowsPerStep(stepArgs(plan, step).data_split, manifest.counts.train, [step], manifest.counts.phases.train));
-  return {rows, source: `${dir}/manifest.json: train.json rows usable per phase × the plan's data_split share`};
+  return {
+    rows,
+    source: `${dir}/manifest.json: train.json rows usable per phase × the plan's data_split share`,
+    dataRows: {trainRows: manifest.counts.train, usable: {...manifest.counts.phases.train}, source: `${dir}/manifest.json`}
+  };
 }

@@ -17,7 +17,8 @@ export async function collectDatasetFacts(options: CollectOptions): Promise<{fac
     eval: converted.eval.rows,
     missingColumns: {train: converted.train.missingColumns, eval: converted.eval.missingColumns},
     manifest: converted.manifest,
-    stats
+    stats,
+    tokenizerMismatch: stats?.tokenizer.mismatch ?? null
   });
   return {facts, stats};
 }

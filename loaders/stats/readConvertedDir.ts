@@ -2,13 +2,15 @@
  * Reads a converted directory in DS-Chat's `local/jsonfile` layout: `train.json` and `eval.json` (JSON Lines or one JSON
  * array, as the Hugging Face `json` builder accepts) plus an optional `manifest.json`.
  */
-import {existsSync, readFileSync, statSync} from "node:fs";
+import {constants as bufferLimits} from "node:buffer";
+import {existsSync, statSync} from "node:fs";
 import {join, resolve} from "node:path";
 import type {LocalJsonRow} from "../../src/core/canonical.js";
 import type {Manifest} from "../../src/core/contract/manifest.js";
 import type {IdentifiedRow, SplitName} from "../../src/core/stats/computeStats.js";
 import {readManifest} from "../engine/readManifest.js";
 import {UserError, type ErrorLocation} from "../../src/core/contract/userError.js";
+import {readRegularFileSync} from "../fs/regularFile.js";
 
 export const LOCAL_JSON_KEYS = ["prompt", "chosen", "rejected"] as const;
 
@@ -49,7 +51,7 @@ export function readConvertedDir(dir: string): ConvertedDir {
 }
 
 export function readLocalJsonFile(path: string, name: string): ConvertedFile {
-  const bytes = readFileSync(path);
+  const bytes = readRegularFileSync(path, {maxBytes: bufferLimits.MAX_LENGTH, role: "input", what: "DS-Chat local/jsonfile data: JSON Lines of {prompt, chosen, rejected}"});
   const seen = new Set<string>();
   const rows: IdentifiedRow[] = [];
   // Where a row is, for its error message: built only on error (not for each of 100,000 rows).

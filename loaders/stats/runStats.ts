@@ -17,6 +17,8 @@ import {computeStats, type IdentifiedRow, isUsable, type MeasuredRow, type Parti
 import {countDuplicates, countOverlap} from "../../src/core/stats/textFacts.js";
 import {MEASURE_STRIDE, type SequenceLimits, unpackRowMeasure} from "../../src/core/tokenize/measureRow.js";
 import {loadTokenizer, modelNameFor} from "../tokenizer/loadTokenizer.js";
+import {dschatTokenizerName} from "../plan/localModels.js";
+import {tokenizerModelMismatch} from "../../src/core/tokenize/tokenizerRules.js";
 import {resolveTokenizer} from "../tokenizer/resolveTokenizer.js";
 import {describeTokenizer, type TokenizerReport} from "../../src/core/stats/describeTokenizer.js";
 import {INLINE_BELOW, MeasurePool, measureRows} from "./measureRows.js";
@@ -51,7 +53,8 @@ export interface StatsReport {
   files: Record<SplitName, {rows: number; format: "jsonl" | "json-array"; missingColumns: string[]}>;
   manifest: Manifest | null;
   settings: {maxSeqLen: number; maxPromptSeqLen: number; dataSplit: string; seed: number; sample: number | null; gpusPerNode: number; addEotToken: string | null};
-  tokenizer: TokenizerReport;
+  /** The tokenizer's DS-Chat facts, what was measured, and why its counts are not the model's (when they are not). */
+  tokenizer: TokenizerReport & {measured: string; mismatch: string | null};
   partitions: PartitionStats[];
   dataCache: DataCacheEstimate[];
   /** eval.json rows identical to a train.json row. */
@@ -76,10 +79,11 @@ export async function runStats(options: StatsOptions): Promise<StatsReport> {
   const limits: SequenceLimits = {maxSeqLen, maxPromptSeqLen};
   parseDataSplit(dataSplit); // a bad --data-split fails here, before any worker starts
   const files = await resolveTokenizer(options.tokenizer, {env: options.env, cwd: options.cwd, download: options.download});
-  const modelName = modelNameFor(files, options.tokenizer, options.modelName);
+  // For a local checkpoint DS-Chat's tokenizer rules test its config.json _name_or_path (utils.py:97-105).
+  const modelName = dschatTokenizerName(modelNameFor(files, options.tokenizer, options.modelName), options.cwd ?? process.cwd());
   // On big inputs the workers boot while this thread reads and parses the files; a small sample is measured inline.
   const inlineSample = sample !== null && sample < INLINE_BELOW && options.threads === undefined;
-  const cores = options.threads ?? availableParallelism();
+  const cores = Math.min(options.threads ?? availableParallelism(), availableParallelism()); // never more than the cores
   const workers = cores - 1; // this thread measures too
   const bigInput = !options.converted && inputBytes(options.dir) >= EARLY_WORKERS_BYTES;
   // A sample of a big input: one worker builds the tokenizer and measures the sample, while this thread reads, parses
@@ -100,7 +104,7 @@ export async function runStats(options: StatsOptions): Promise<StatsReport> {
   }
   const measuring = measureRows(
     selections.map(({phase}, i) => ({phase, rows: measuredRows[i].map(({row}) => row)})),
-    {...setup, threads: options.threads, pool, measureHere: !sampleWorker, batchSize: sampleWorker ? INLINE_BELOW : undefined, onProgress: options.onProgress}
+    {...setup, threads: options.threads === undefined ? undefined : cores, pool, measureHere: !sampleWorker, batchSize: sampleWorker ? INLINE_BELOW : undefined, onProgress: options.onProgress}
   );
   // What needs no token counts is done here while the workers tokenize (a sample worker: one request per partition).
   let tokenizerReport: TokenizerReport | null = null;
@@ -134,7 +138,7 @@ export async function runStats(options: StatsOptions): Promise<StatsReport> {
     },
     manifest: converted.manifest,
     settings: {maxSeqLen, maxPromptSeqLen, dataSplit, seed, sample, gpusPerNode, addEotToken},
-    tokenizer: tokenizerReport,
+    tokenizer: {...tokenizerReport, measured: `${options.tokenizer} (${files.source})`, mismatch: tokenizerModelMismatch(files.impliedModelName ?? options.tokenizer, modelName)},
     partitions: summary.partitions,
     dataCache: summary.dataCache,
     trainEvalOverlap

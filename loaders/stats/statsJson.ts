@@ -83,7 +83,9 @@ export function statsJson(report: StatsReport) {
       pad_id: t.padId,
       adds_pad_token: t.addsPadToken,
       vocab_size: t.vocabSize,
-      resized_vocab_size: t.resizedVocabSize
+      resized_vocab_size: t.resizedVocabSize,
+      measured: t.measured,
+      mismatch: t.mismatch
     },
     partitions: report.partitions.map(partition),
     data_cache: report.dataCache.map((c) => ({phase: c.phase, bytes_per_rank: c.bytesPerRank, bytes_per_node: c.bytesPerNode, gpus_per_node: c.gpusPerNode})),

@@ -1,11 +1,11 @@
 /** Loads DS-Chat's view of a tokenizer (see `src/core/tokenize/buildDsChatTokenizer.ts`) from files found by `resolveTokenizer`. */
-import {readFileSync} from "node:fs";
 import {buildDsChatTokenizer} from "../../src/core/tokenize/buildDsChatTokenizer.js";
 import type {TokenizerConfigJson, TokenizerJson} from "../../src/core/tokenize/tokenizerJson.js";
 import {byteLevelBpeTokenizerJson} from "../../src/core/tokenize/byteLevelBpeJson.js";
 import type {DsChatTokenizer} from "../../src/core/tokenize/dschatTokenizer.js";
 import type {TokenizerFiles} from "./resolveTokenizer.js";
 import {UserError} from "../../src/core/contract/userError.js";
+import {readRegularTextSync, TOKENIZER_MAX_BYTES} from "../fs/regularFile.js";
 import {readJsonFile} from "../readJsonFile.js";
 
 /** The model name DS-Chat's rules run on: the one given, else the one the tokenizer spec implies, else the spec itself. */
@@ -38,13 +38,9 @@ function buildFromFiles(files: TokenizerFiles, modelName: string, addEotToken: s
 }
 
 function readText(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    throw new UserError(`cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {where: {file: path}, fix: "Pass tokenizer files you can read.", cause: error});
-  }
+  return readRegularTextSync(path, {maxBytes: TOKENIZER_MAX_BYTES, option: "--tokenizer", what: "a tokenizer file"});
 }
 
 function readJson(path: string): unknown {
-  return readJsonFile(path, {option: "--tokenizer", what: "a tokenizer file"});
+  return readJsonFile(path, {option: "--tokenizer", what: "a tokenizer file", maxBytes: TOKENIZER_MAX_BYTES});
 }

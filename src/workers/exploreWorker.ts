@@ -7,7 +7,8 @@
  */
 import {Table, tableFromIPC, tableToIPC} from "npm:apache-arrow";
 import {toWorkerFailure, UserError} from "../core/contract/userError.js";
-import {detectFormat, localJsonDeviation, resolveAdapter, UNKNOWN_FORMAT, type Detection} from "../core/formats/index.js";
+import {detectFormat, localJsonDeviation, resolveAdapter, toLocalJsonRow, UNKNOWN_FORMAT, type Detection} from "../core/formats/index.js";
+import {invalidText} from "../core/recipe/localJsonOutput.js";
 import type {Manifest} from "../core/contract/manifest.js";
 import {CANONICAL_COLUMN_NAMES, CANONICAL_TABLE_COLUMNS, canonicalTableRow, type CanonicalTableRow} from "../core/recipe/canonicalTable.js";
 import {ColumnStatsCollector, type ColumnStats} from "../core/recipe/columnStats.js";
@@ -187,6 +188,13 @@ function convert({format, map, evalRatio, seed, partialRows}: {format: string | 
     if ("reject" in result) {
       rejected++;
       if (rejects.length < 20) rejects.push({row: item.row, reason: result.reject.reason});
+      continue;
+    }
+    // Text that is not Unicode (a lone surrogate) is a reject, as in convert.
+    const invalid = invalidText(result.ok, toLocalJsonRow(result.ok));
+    if (invalid) {
+      rejected++;
+      if (rejects.length < 20) rejects.push({row: item.row, reason: invalid});
       continue;
     }
     const row = canonicalTableRow(result.ok, inEval(result.ok.id));

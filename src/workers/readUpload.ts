@@ -1,7 +1,8 @@
 /**
  * Reads a file the user dropped into the page, in the upload worker, with the engine's rules (src/core/records): the
- * kind from its first bytes, then its records streamed batch by batch — JSON Lines, one JSON array, CSV/TSV (each
- * optionally gzip, gunzipped by the browser's DecompressionStream), Parquet (parquet-wasm) and Arrow IPC (apache-arrow).
+ * kind from its first bytes, then its records streamed batch by batch — JSON Lines, one JSON array, CSV/TSV, plain text
+ * (each optionally gzip, gunzipped by the browser's DecompressionStream), Parquet (parquet-wasm) and Arrow IPC
+ * (apache-arrow).
  * Nothing leaves the browser.
  */
 import {RecordBatchReader, tableFromIPC, Vector} from "npm:apache-arrow";
@@ -14,6 +15,7 @@ import {JsonLinesScanner} from "../core/records/jsonLines.js";
 import {toPlainJsonWith} from "../core/records/plainJson.js";
 import type {RecordItem} from "../core/records/recordItem.js";
 import {scanTextChunks} from "../core/records/scanText.js";
+import {TextLinesScanner} from "../core/records/textScanner.js";
 
 const toPlainJson = toPlainJsonWith((value) => value instanceof Vector);
 
@@ -78,8 +80,7 @@ export async function sniffUpload(file: Blob, source: string): Promise<FileSniff
     for (const part of parts) text.set(part, at), (at += part.length);
     text = text.subarray(0, SNIFF_BYTES);
   }
-  const isWholeFile = gzip ? text.length < SNIFF_BYTES : file.size <= SNIFF_BYTES;
-  return classifyText({source, size: file.size, headBytes: head.length, gzip, text: new TextDecoder().decode(text), isWholeFile});
+  return classifyText({source, size: file.size, headBytes: head.length, gzip, bytes: text});
 }
 
 /** The file's records in batches, in file order; `onBytes` gets the file bytes consumed since its last call. */
@@ -94,6 +95,10 @@ export async function* readUpload(file: Blob, source: string, {kind, gzip}: File
     case "csv":
     case "tsv":
       yield* scanTextChunks(fileChunks(file, gzip, source, onBytes), new DelimitedScanner(source, kind === "csv" ? "," : "\t"), source);
+      return;
+    case "text-lines":
+    case "text-paragraphs":
+      yield* scanTextChunks(fileChunks(file, gzip, source, onBytes), new TextLinesScanner(kind === "text-paragraphs"), source);
       return;
     case "arrow":
       yield* readArrowUpload(file, source, onBytes);

@@ -48,7 +48,9 @@ describe("every command's --json output matches its schema", () => {
   });
   const cases: Array<[string, SchemaName, string[], number]> = [
     ["convert", "convert", ["convert", "test/fixtures/llama-factory/identity.json", "--out", join(work, "identity"), "--json"], 0],
+    ["convert, files of different formats, unused columns, reasoning", "convert", ["convert", "test/fixtures/llama-factory/mllm_demo.json", "test/fixtures/llama-factory/reason_tool_use_demo_50.jsonl", "test/fixtures/belle/eval_set.json", "test/fixtures/llama-factory/wiki_demo_first3.txt", "--out", join(work, "mixed"), "--json"], 0],
     ["inspect", "inspect", ["inspect", "test/fixtures/llama-factory/alpaca_en_demo.json", "--json"], 0],
+    ["inspect, files of different formats", "inspect", ["inspect", "test/fixtures/llama-factory/mllm_demo.json", "test/fixtures/belle/eval_set.json", "test/fixtures/engine/wiki_paragraphs.txt", "--json"], 0],
     ["inspect --format (rejected examples)", "inspect", ["inspect", "test/fixtures/belle/eval_set.json", "--format", "alpaca", "--json"], 0],
     ["split with eval", "split", ["split", "--size", "50", "--eval-size", "10", "--seed", "1", "--data_split", "2,4,4", "--step", "1", "--json"], 0],
     ["split without eval", "split", ["split", "--size", "50", "--seed", "1", "--data_split", "2,4,4", "--step", "3", "--json"], 0],
@@ -56,8 +58,8 @@ describe("every command's --json output matches its schema", () => {
     ["stats with a manifest and a sample", "stats", ["stats", converted, "--tokenizer", "gpt2", "--sample", "50", "--json"], 0],
     ["lint", "lint", ["lint", EDGE, "--data_split", "0,10,0", "--json"], 4],
     ["lint --rules", "lint-rules", ["lint", "--rules", "--json"], 0],
-    ["plan, one step", "plan-report", ["plan", "--model", "facebook/opt-1.3b", "--zero_stage", "3", "--tokens-per-epoch", "1000000", "--json"], 0],
-    ["plan, chained, with time from --data", "plan-report", ["plan", "--step", "all", "--model", "facebook/opt-1.3b", "--critic-model", "facebook/opt-350m", "--seed", "1", "--enable_ema", "--data", converted, "--json"], 0],
+    ["plan, one step", "plan-report", ["plan", "--model", "facebook/opt-1.3b", "--zero_stage", "3", "--instance", "ml.p4d.24xlarge", "--tokens-per-epoch", "1000000", "--json"], 0],
+    ["plan, chained, with time from --data", "plan-report", ["plan", "--step", "all", "--model", "facebook/opt-1.3b", "--critic-model", "facebook/opt-350m", "--seed", "1", "--enable_ema", "--instance", "ml.p4de.24xlarge", "--data", converted, "--json"], 0],
     ["plan with errors", "plan-report", ["plan", "--step", "3", "--model", "opt-125m", "--inference_tp_size", "2", "--json"], 4],
     ["plan --instances", "instances", ["plan", "--instances", "--json"], 0]
   ];
@@ -71,6 +73,7 @@ describe("every command's --json output matches its schema", () => {
   }
   it("the files: manifest.json, plan.json and the pages' datasets.json and samples.json", async () => {
     assertMatchesSchema("manifest", JSON.parse(readFileSync(join(converted, "manifest.json"), "utf8")));
+    assertMatchesSchema("manifest", JSON.parse(readFileSync(join(work, "mixed", "manifest.json"), "utf8")));
     const out = join(work, "plan-out");
     assert.equal((await run("plan", "--model", "opt-125m", "--out", out)).code, 0);
     assertMatchesSchema("plan", JSON.parse(readFileSync(join(out, "plan.json"), "utf8")));

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-
 import {createHash} from "node:crypto";
 import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
@@ -19,12 +18,16 @@ describe("dschat-studio convert <path...> --out <dir> --json", () => {
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderr, "");
     const result = json(run, "convert");
-    assert.deepEqual(Object.keys(result), ["schema_version", "format", "rows_read", "rows_converted", "rows_rejected", "rows_filtered", "train_rows", "eval_rows", "phase_rows", "out", "cache_hit"]);
+    assert.deepEqual(Object.keys(result), ["schema_version", "format", "rows_read", "rows_converted", "rows_rejected", "rows_filtered", "train_rows", "eval_rows", "phase_rows", "out", "cache_hit", "inputs", "warnings"]);
     assert.equal(result.rows_filtered, 0);
     assert.deepEqual([result.format, result.rows_read, result.rows_converted, result.rows_rejected], ["sharegpt-preference", 300, 300, 0]);
     assert.equal(result.train_rows + result.eval_rows, 300);
     assert.deepEqual(result.phase_rows, {"1": 300, "2": 300, "3": 300});
     assert.deepEqual([result.out, result.cache_hit], [out, false]);
+    assert.deepEqual(result.inputs, [
+      {source: "dpo_zh_demo.json", format: "sharegpt-preference", chosen_by: "detection", confidence: 0.97, rows_read: 300, rows_converted: 300, rows_rejected: 0, reasoning_rows: 0, unused_columns: []}
+    ]);
+    assert.deepEqual(result.warnings, []);
     assert.equal(readFileSync(join(out, "train.json"), "utf8").split("\n").length - 1, result.train_rows);
     assertMatchesSchema("manifest", JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")));
     const again = json(await runCli(["convert", "test/fixtures/llama-factory/dpo_zh_demo.json", "--out", out, "--json"], {env}), "convert");
@@ -36,7 +39,23 @@ describe("dschat-studio convert <path...> --out <dir> --json", () => {
     assert.match(stdout, /^rows +read 5 = converted 3 \+ rejected 2$/m);
     assert.match(stdout, /^rejects +.*broken\/rejects\.jsonl$/m);
     const manifest = JSON.parse(readFileSync(join(temp, "broken", "manifest.json"), "utf8"));
-    assert.deepEqual(manifest.options, {format: null, map: null, eval_ratio: 0.2, seed: 7});
+    assert.deepEqual(manifest.options, {format: null, map: null, eval_ratio: 0.2, seed: 7, reasoning: {mode: "inline", markers: "<think>,</think>"}});
+  });
+});
+
+describe("dschat-studio convert on files of different formats (issue 12 item 6)", () => {
+  it("converts each file in its own format; --json and the text output name each file's format, and stderr warns", async () => {
+    const plain = join(temp, "my_sharegpt.json");
+    writeFileSync(plain, JSON.stringify(JSON.parse(readFileSync("test/fixtures/llama-factory/glaive_toolcall_en_demo.json", "utf8")).slice(0, 20)));
+    const args = ["convert", "test/fixtures/llama-factory/dpo_zh_demo.json", plain, "--out", join(temp, "mixed")];
+    const [machine, person] = await Promise.all([runCli([...args, "--json"], {env}), runCli(args, {env: {DSCHAT_STUDIO_CACHE: join(temp, "cache-text")}})]);
+    assert.equal(machine.code, 0, machine.stderr);
+    const result = json(machine, "convert");
+    assert.deepEqual([result.format, result.rows_read, result.rows_converted, result.rows_rejected], ["mixed", 320, 320, 0]);
+    assert.deepEqual(result.inputs.map((input: {source: string; format: string; confidence: number}) => [input.source, input.format, input.confidence]), [["dpo_zh_demo.json", "sharegpt-preference", 0.97], ["my_sharegpt.json", "sharegpt", 0.9]]);
+    assert.equal(result.warnings.length, 1);
+    assert.match(machine.stderr, /^warning: the inputs have different formats, so each file was converted in its own/m);
+    assert.match(person.stdout, /^input +my_sharegpt\.json: sharegpt \(confidence 0\.9\), read 20 = converted 20 \+ rejected 0$/m);
   });
 });
 
@@ -62,14 +81,18 @@ describe("dschat-studio convert on unusable input", () => {
     });
   });
   it("exits 2 on bad arguments, before reading any input", async () => {
-    const [noOut, badRatio, bothFormatAndMap, badFormat, badSeed] = await Promise.all([
+    const [noOut, badRatio, bothFormatAndMap, badFormat, badSeed, badReasoning, badMarkers] = await Promise.all([
       runCli(["convert", "test/fixtures/llama-factory/identity.json"], {env}),
       runCli(["convert", "test/fixtures/llama-factory/identity.json", "--out", join(temp, "r"), "--eval-ratio", "1.5"], {env}),
       runCli(["convert", "no/such/input.json", "--out", join(temp, "f"), "--format", "alpaca", "--map", "prompt=instruction,chosen=output"], {env}),
       runCli(["convert", "no/such/input.json", "--out", join(temp, "g"), "--format", "alpacca"], {env}),
-      runCli(["convert", "test/fixtures/llama-factory/identity.json", "--out", join(temp, "s"), "--seed", "1e3"], {env})
+      runCli(["convert", "test/fixtures/llama-factory/identity.json", "--out", join(temp, "s"), "--seed", "1e3"], {env}),
+      runCli(["convert", "no/such/input.json", "--out", join(temp, "t"), "--reasoning", "keep"], {env}),
+      runCli(["convert", "no/such/input.json", "--out", join(temp, "u"), "--reasoning-markers", "<think>"], {env})
     ]);
-    assert.deepEqual([noOut.code, badRatio.code, bothFormatAndMap.code, badFormat.code, badSeed.code], [2, 2, 2, 2, 2]);
+    assert.deepEqual([noOut.code, badRatio.code, bothFormatAndMap.code, badFormat.code, badSeed.code, badReasoning.code, badMarkers.code], [2, 2, 2, 2, 2, 2, 2]);
+    assert.match(badReasoning.stderr, /--reasoning: "keep" is not one of inline, drop/);
+    assert.match(badMarkers.stderr, /--reasoning-markers: "<think>" has 0 commas; expected OPEN,CLOSE\n  fix: Pass the opening and closing marker separated by one comma/);
     assert.match(noOut.stderr, /--out: is required/);
     assert.match(badRatio.stderr, /--eval-ratio: "1\.5" must be below 1/);
     assert.match(bothFormatAndMap.stderr, /--format and --map cannot be combined/, "checked before the missing input is noticed");
@@ -83,7 +106,7 @@ describe("dschat-studio convert --recipe recipe.json", () => {
   const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
   const writeRecipe = (name: string, body: Record<string, unknown>) => {
     const path = join(temp, name);
-    const recipe = {schema_version: 1, tool: "dschat-studio", inputs: [{source: "dpo_zh_demo.json", bytes: 853311, sha256: sha256(DPO)}], format: "sharegpt-preference", map: null, filter: null, eval_ratio: 0.1, seed: 1234, ...body};
+    const recipe = {schema_version: 1, tool: "dschat-studio", inputs: [{source: "dpo_zh_demo.json", bytes: 853311, sha256: sha256(DPO)}], format: "sharegpt-preference", map: null, filter: null, reasoning: {mode: "inline", markers: "<think>,</think>"}, eval_ratio: 0.1, seed: 1234, ...body};
     writeFileSync(path, JSON.stringify(recipe));
     return path;
   };

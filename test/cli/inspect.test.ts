@@ -24,7 +24,8 @@ describe("dschat-studio inspect <path...> [--json]", () => {
   it("prints a readable report, and with --format shows why forced rows would be rejected", async () => {
     const [detected, forced] = await Promise.all([runCli(["inspect", "test/fixtures/belle/eval_set.json"]), runCli(["inspect", "test/fixtures/belle/eval_set.json", "--format", "alpaca"])]);
     assert.equal(detected.code, 0);
-    assert.match(detected.stdout, /^input +eval_set\.json {2}jsonl, 677,585 bytes, split eval$/m);
+    assert.match(detected.stdout, /^input +eval_set\.json {2}jsonl, 677,585 bytes, split eval, format belle$/m);
+    assert.match(detected.stdout, /^ {2}not used +class \(metadata, 100 sampled records\)$/m);
     assert.match(detected.stdout, /^format +belle /m);
     assert.match(detected.stdout, /^rows +1,000$/m);
     assert.match(detected.stdout, /^example 3: eval_set\.json row 3$/m);

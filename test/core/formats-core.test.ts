@@ -16,7 +16,8 @@ import {
   renderDsChat,
   resolveAdapter,
   toLocalJsonRow,
-  type ConvertResult
+  type ConvertResult,
+  columnKind
 } from "../../src/core/formats/index.js";
 import {fixtureRecords} from "../fixtures/formats/fixtureRecords.js";
 import {UserError} from "../../src/core/contract/userError.js";
@@ -271,5 +272,26 @@ describe("excerptOf(record) and FORMATS_VERSION", () => {
   });
   it("is a non-empty string that keys caches", () => {
     assert.match(FORMATS_VERSION, /^\S+$/);
+  });
+});
+
+describe("columnKind(name, value): what a column no format reads looks like", () => {
+  const first = (path: string) => fixtureRecords(path)[0] as Record<string, unknown>;
+  it("media: LLaMA-Factory's images list, a Hugging Face Image feature value, a data URI", () => {
+    assert.equal(columnKind("images", first("llama-factory/mllm_demo.json").images), "media");
+    assert.equal(columnKind("picture", {bytes: null, path: "cat.png"}), "media");
+    assert.equal(columnKind("attachment", "data:image/png;base64,iVBORw0KGgo="), "media");
+    assert.equal(columnKind("clip", ["mllm_demo_data/1.mp4"]), "media");
+  });
+  it("tools: glaive's tools JSON string, whatever the column's name", () => {
+    assert.equal(columnKind("tools", first("llama-factory/glaive_toolcall_en_demo.json").tools), "tools");
+    assert.equal(columnKind("api", first("llama-factory/glaive_toolcall_en_demo.json").tools), "tools");
+  });
+  it("metadata and text: BELLE's class, HC3's id and chatgpt_answers, the self-instruct seed task flags", () => {
+    assert.equal(columnKind("class", first("belle/eval_set.json").class), "metadata");
+    assert.equal(columnKind("id", first("formats/dschat/HC3-Chinese.jsonl").id), "metadata");
+    assert.equal(columnKind("chatgpt_answers", first("formats/dschat/HC3-Chinese.jsonl").chatgpt_answers), "text");
+    assert.equal(columnKind("is_classification", first("stanford-alpaca/seed_tasks.jsonl").is_classification), "metadata");
+    assert.equal(columnKind("extra", {a: 1}), "other");
   });
 });

@@ -23,6 +23,9 @@ const FIELDS: Record<string, keyof DsChatStrings> = {
 };
 /** The methods create_dataset_split calls (phase 3, phases 1-2, phase 2): one that raises stops DS-Chat on the row. */
 const CALLED = ["get_prompt", "get_prompt_and_chosen", "get_prompt_and_rejected"];
+/** Which methods each phase calls, data_utils.py:176 (phase 1), :197-200 (phase 2), :224 (phase 3); None skips the row. */
+const PHASE_METHODS: Record<1 | 2 | 3, string[]> = {1: ["get_prompt_and_chosen"], 2: ["get_prompt_and_chosen", "get_prompt_and_rejected"], 3: ["get_prompt"]};
+const raisesIn = (value: Expected): value is {raises: string} => typeof value === "object" && value !== null;
 
 function convertAll(format: string, file: string): ConvertResult[] {
   const adapter = formats[format];
@@ -55,22 +58,25 @@ describe("every DS-Chat built-in against raw_datasets.py (test/vectors/dschat-te
       assert.equal(results.length, dataset.rows.length);
       dataset.rows.forEach((expected, i) => {
         const result = results[i];
-        const raised = CALLED.map((method) => expected[method]).find((value): value is {raises: string} => typeof value === "object" && value !== null);
-        if (raised) {
+        // A phase uses the row when every method it calls returns a string; a raising method stops only its own phases.
+        const phases = ([1, 2, 3] as const).filter((phase) => PHASE_METHODS[phase].every((method) => typeof expected[method] === "string"));
+        const raised = CALLED.filter((method) => raisesIn(expected[method]));
+        if (!phases.length) {
           const reason = rejectReason(result);
-          assert.match(reason, raised.raises === "KeyError" ? /KeyError|missing key/ : new RegExp(raised.raises), `row ${i + 1}: ${reason}`);
+          const first = expected[raised[0]];
+          if (raisesIn(first)) assert.match(reason, first.raises === "KeyError" ? /KeyError|missing key/ : new RegExp(first.raises), `row ${i + 1}: ${reason}`);
+          else assert.match(reason, /no DS-Chat phase/, `row ${i + 1}`);
           return;
         }
-        if (CALLED.every((method) => expected[method] === null)) {
-          assert.match(rejectReason(result), /no DS-Chat phase/, `row ${i + 1}`);
-          return;
-        }
-        const strings = row(result).dschat;
+        const converted = row(result);
+        assert.deepEqual(converted.phases, phases, `row ${i + 1} phases`);
         for (const [method, field] of Object.entries(FIELDS)) {
           const value = expected[method];
-          // get_chosen/get_rejected are never called in training; where they would raise, the row keeps no such string.
-          assert.equal(strings[field], typeof value === "string" || value === null ? value : null, `row ${i + 1} ${method}`);
+          // A method that raises has no string; get_chosen/get_rejected are never called in training.
+          assert.equal(converted.dschat[field], typeof value === "string" || value === null ? value : null, `row ${i + 1} ${method}`);
         }
+        assert.deepEqual(Object.keys(converted.raises ?? {}).sort(), raised.map((method) => FIELDS[method]).sort(), `row ${i + 1} raises`);
+        for (const method of raised) assert.match(converted.raises![FIELDS[method]]!, new RegExp((expected[method] as {raises: string}).raises), `row ${i + 1} ${method}`);
       });
     });
   }
@@ -170,8 +176,34 @@ describe("detection of the remaining built-ins", () => {
     assert.equal(detection.alternatives[0].format, "dschat:mkqa-Japanese");
     assert.match(detection.explanation, /mkqa-Japanese/);
   });
-  it("explains a zh MIRACL row without negatives: step 2 indexes them without a guard", () => {
-    assert.match(rejectReason(convertAll("dschat:Cohere/miracl-zh-queries-22-12", "miracl-zh-queries-22-12.jsonl")[1]), /get_prompt_and_rejected indexes it without a guard/);
+  it("keeps a zh MIRACL row without negatives for steps 1 and 3, and says step 2 raises IndexError when loaded by name", () => {
+    // raw_datasets.py:474-485: get_prompt and get_prompt_and_chosen read query and positive_passages[0] only;
+    // :487-489: get_prompt_and_rejected indexes negative_passages[0] with no guard (IndexError on []).
+    const kept = row(convertAll("dschat:Cohere/miracl-zh-queries-22-12", "miracl-zh-queries-22-12.jsonl")[1]);
+    assert.deepEqual(kept.phases, [1, 3]);
+    assert.deepEqual(toLocalJsonRow(kept), {prompt: "Human: 长城有多长？ Assistant:", chosen: "明长城全长约8851公里。", rejected: null});
+    const deviation = localJsonDeviation(kept);
+    assert.ok(deviation);
+    assert.equal(deviation.kind, "promptAndRejected!");
+    assert.match(deviation.summary, /get_prompt_and_rejected raises .*IndexError.*stops step 2; through local\/jsonfile it returns None, so step 2 skips the row/);
+  });
+  it("keeps a ja MIRACL row without negatives for steps 1 and 3 with no deviation: its get_prompt_and_rejected returns None (raw_datasets.py:694-698)", () => {
+    const kept = row(convertAll("dschat:Cohere/miracl-ja-queries-22-12", "miracl-ja-queries-22-12.jsonl")[1]);
+    assert.deepEqual(kept.phases, [1, 3]);
+    assert.equal(kept.raises, undefined);
+    assert.equal(localJsonDeviation(kept), null);
+  });
+  it("keeps an mkqa row with no answers for step 3: get_prompt reads queries only (raw_datasets.py:578-581), get_prompt_and_chosen indexes answers[lang][0] (:594-599)", () => {
+    const result = formats["dschat:mkqa-Chinese"].convert({queries: {zh_cn: "q"}, answers: {zh_cn: []}}, {source: "inline", row: 1, split: null});
+    const kept = row(result);
+    assert.deepEqual(kept.phases, [3]);
+    assert.match(kept.raises!.promptAndChosen!, /IndexError/);
+  });
+  it("keeps an HC3 row with human_answers [] for step 3 only: get_prompt reads question alone (raw_datasets.py:520-523), get_prompt_and_chosen indexes human_answers[0] (:537)", () => {
+    const kept = row(convertAll("dschat:Hello-SimpleAI/HC3-Chinese", "HC3-Chinese.jsonl")[2]);
+    assert.deepEqual(kept.phases, [3]);
+    assert.deepEqual(toLocalJsonRow(kept), {prompt: "Human: 感冒了怎么办？ Assistant:", chosen: null, rejected: null});
+    assert.match(localJsonDeviation(kept)!.summary, /get_prompt_and_chosen raises .*IndexError.*stops steps 1 and 2/);
   });
 });
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {describe, it} from "node:test";
 import type {CanonicalRow} from "../../src/core/canonical.js";
-import {detectFormat, formats, localJsonDeviation, toLocalJsonRow, type ConvertResult} from "../../src/core/formats/index.js";
+import {detectFormat, formatReasoningMarkers, formats, localJsonDeviation, parseReasoningMarkers, toLocalJsonRow, type ConvertResult, type ReasoningOption} from "../../src/core/formats/index.js";
 import {fixtureRecords} from "../fixtures/formats/fixtureRecords.js";
 import {UserError} from "../../src/core/contract/userError.js";
 
@@ -193,5 +193,80 @@ describe("formats['self-instruct'].convert(record, context) on seed tasks", () =
     assert.ok(english.chosen!.startsWith("Yes, you can have 1 oatmeal banana protein shake"));
     const chinese = convertFixture("belle/zh_seed_tasks.json", "self-instruct").rows[0];
     assert.equal(chinese.dschat.prompt, " Human: 请以下面词语为主题写一首诗\n夏天 Assistant:");
+  });
+});
+
+describe("detectFormat(sample) against mixed column types (issue 12 item 9)", () => {
+  // 100 rows of LLaMA-Factory's alpaca_en_demo.json in which 40 instructions are numbers (as a spreadsheet export makes them).
+  const records = (fixtureRecords("llama-factory/alpaca_en_demo.json").slice(0, 100) as Array<Record<string, unknown>>).map((record, i) => (i % 5 < 2 ? {...record, instruction: 1000 + i} : record));
+  it("keeps alpaca, whose instruction column every row has, over question-answer, which would read input/output only", () => {
+    const detection = detectFormat(records);
+    assert.equal(detection.format, "alpaca", detection.explanation);
+    assert.match(detection.explanation, /chosen over question-answer \(confidence 0\.7\), which would not read instruction \(in 100 of 100 sampled records\)/);
+    assert.equal(detection.alternatives[0].format, "question-answer");
+  });
+  it("rejects the 40 rows of the wrong type with the reason, and converts the other 60 with their instruction", () => {
+    const results = records.map((record, i) => formats.alpaca.convert(record, {source: "mixed.json", row: i + 1, split: null}));
+    const rejects = results.flatMap((result) => ("reject" in result ? [result.reject.reason] : []));
+    assert.equal(rejects.length, 40);
+    assert.ok(rejects.every((reason) => reason === '"instruction" is a number, expected a string'));
+    const first = results[2];
+    assert.ok("ok" in first);
+    assert.ok(first.ok.dschat.prompt!.startsWith(` Human: ${(records[2] as {instruction: string}).instruction}`));
+  });
+  it("does not move a choice where no format reads more of the majority columns (rm-static leaves response unread, question-answer would drop chosen and rejected)", () => {
+    assert.equal(detectFormat(fixtureRecords("formats/dschat/rm-static.jsonl")).format, "dschat:Dahoas/rm-static");
+  });
+});
+
+describe("reasoning parts: LLaMA-Factory's reason_tool_use_demo_50.jsonl (issue 12 item 8)", () => {
+  // v1 messages whose assistant content holds {type: "reasoning"} and {type: "tool_call"} parts beside {type: "text"}
+  // (src/llamafactory/v1/utils/types.py: Content.type). LLaMA-Factory collects reasoning parts into reasoning_content and
+  // asks datasets to keep chain-of-thought as "<think>cot</think>output" (data/README.md:55).
+  type Part = {type: string; value: string};
+  const records = fixtureRecords("llama-factory/reason_tool_use_demo_50.jsonl") as Array<{messages: Array<{role: string; content: Part[]}>; tools: string}>;
+  const partsOf = (content: Part[], type: string) => content.filter((part) => part.type === type).map((part) => part.value);
+  const convert = (record: unknown, reasoning?: ReasoningOption) => {
+    const notes = {reasoningParts: 0};
+    const result = formats.messages.convert(record, {source: "reason_tool_use_demo_50.jsonl", row: 1, split: null, reasoning, notes});
+    assert.ok("ok" in result, "reject" in result ? result.reject.reason : "");
+    return {row: result.ok, notes};
+  };
+  it("is detected as messages, and every one of its 50 rows converts (each was rejected before)", () => {
+    assert.equal(detectFormat(records).format, "messages");
+    for (const record of records) convert(record);
+  });
+  it("keeps the reasoning inline by default, between <think> and </think> before the answer text", () => {
+    const last = records[1].messages.at(-1)!;
+    const {row, notes} = convert(records[1]);
+    assert.equal(row.chosen, "<think>" + partsOf(last.content, "reasoning").join("") + "</think>" + partsOf(last.content, "text").join("\n"));
+    // The earlier assistant turn's tool call keeps its reasoning too, then the call as the model must write it (the
+    // conversation starts with the tools' definitions, then the messages).
+    const call = records[1].messages[2];
+    assert.equal(row.conversation[0].name, "tools");
+    assert.equal(row.conversation[3].content, "<think>" + partsOf(call.content, "reasoning").join("") + "</think>" + partsOf(call.content, "tool_call")[0]);
+    assert.equal(notes.reasoningParts, records[1].messages.filter((message) => partsOf(message.content, "reasoning").length).length);
+  });
+  it("drops the reasoning with mode drop, keeping the text and the tool calls", () => {
+    const last = records[1].messages.at(-1)!;
+    const {row} = convert(records[1], {mode: "drop", open: "<think>", close: "</think>"});
+    assert.equal(row.chosen, partsOf(last.content, "text").join("\n"));
+    assert.ok(!row.dschat.promptAndChosen!.includes("<think>"));
+    assert.ok(row.dschat.prompt!.includes(' Assistant: {"name": "get_movie_details", "arguments": {"title": "Inception"}} Human: '));
+  });
+  it("takes the markers given, e.g. LLaMA-Factory's template thought words (template.py:598)", () => {
+    const [open, close] = parseReasoningMarkers("<think>\\n,\\n</think>\\n\\n");
+    assert.deepEqual([open, close], ["<think>\n", "\n</think>\n\n"]);
+    assert.equal(formatReasoningMarkers({open, close}), "<think>\\n,\\n</think>\\n\\n");
+    const {row} = convert(records[0], {mode: "inline", open, close});
+    assert.ok(row.chosen!.startsWith("<think>\nOkay, the user is asking for schools near latitude 40"));
+    assert.throws(() => parseReasoningMarkers("<think>"), /0 commas; expected OPEN,CLOSE/);
+    assert.throws(() => parseReasoningMarkers(",</think>"), /empty opening marker/);
+  });
+  it("reads a Hugging Face message's reasoning_content (what LLaMA-Factory builds from the parts, v1/core/rendering/format.py:94-95) the same way", () => {
+    const [system, user, answer] = records[0].messages;
+    const typed = {messages: [system, user, answer]};
+    const hf = {messages: [system, user, answer].map(({role, content}) => ({role, content: partsOf(content, "text").join(""), ...(partsOf(content, "reasoning").length ? {reasoning_content: partsOf(content, "reasoning").join("")} : {})}))};
+    assert.deepEqual(convert(hf).row.dschat, convert(typed).row.dschat);
   });
 });

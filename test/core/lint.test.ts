@@ -48,15 +48,29 @@ const withPartition = (phase: 1 | 2 | 3, split: "train" | "eval", patch: Partial
 function manifestWith(counts: {train: number; eval: number; rejected: number}, deviations: Manifest["local_jsonfile"]["deviations"] = []): Manifest {
   const phases = {"1": counts.train, "2": counts.train, "3": counts.train};
   return {
-    schema_version: 1,
+    schema_version: 2,
     tool: "dschat-studio convert",
     engine_version: "2",
     formats_version: "2",
-    inputs: [{source: "data.jsonl", bytes: 10, sha256: "0".repeat(64), kind: "jsonl", gzip: false, split: null}],
+    inputs: [
+      {
+        source: "data.jsonl",
+        bytes: 10,
+        sha256: "0".repeat(64),
+        kind: "jsonl",
+        gzip: false,
+        split: null,
+        format: "alpaca",
+        chosen_by: "detection",
+        detection: null,
+        counts: {read: counts.train + counts.eval + counts.rejected, converted: counts.train + counts.eval, rejected: counts.rejected, reasoning_rows: 0},
+        unused_columns: []
+      }
+    ],
     format: {name: "alpaca", title: "Alpaca", chosen_by: "detection", detection: null, map: null},
-    options: {format: null, map: null, eval_ratio: 0.1, seed: 1234},
+    options: {format: null, map: null, eval_ratio: 0.1, seed: 1234, reasoning: {mode: "inline", markers: "<think>,</think>"}},
     split: {method: "seeded", explanation: "seeded"},
-    counts: {read: counts.train + counts.eval + counts.rejected, converted: counts.train + counts.eval, ...counts, phases: {train: phases, eval: {"1": counts.eval, "2": counts.eval, "3": counts.eval}}},
+    counts: {read: counts.train + counts.eval + counts.rejected, converted: counts.train + counts.eval, ...counts, reasoning_rows: 0, phases: {train: phases, eval: {"1": counts.eval, "2": counts.eval, "3": counts.eval}}},
     local_jsonfile: {layout: "JSON Lines", deviations},
     warnings: [],
     cache_key: "k"
@@ -64,7 +78,9 @@ function manifestWith(counts: {train: number; eval: number; rejected: number}, d
 }
 
 const ids = (context: LintContext) => lint(context).map((f) => `${f.severity}:${f.rule}`);
-const opt = (step: 1 | 2 | 3, extra: Partial<PlanFacts> = {}): PlanFacts => ({step, modelName: "facebook/opt-1.3b", zeroStage: 2, loraDim: 0, loraModuleName: "decoder.layers.", numPaddingAtBeginning: 1, seed: 1234, ...extra});
+/** Versions DS-Chat's CI ran (DeepSpeed 0.16.4 with transformers 4.48.3): no version-gated rule applies to them. */
+const tested = {deepspeed: "0.16.4", transformers: "4.48.3", torch: "2.5.1"};
+const opt = (step: 1 | 2 | 3, extra: Partial<PlanFacts> = {}): PlanFacts => ({step, modelName: "facebook/opt-1.3b", zeroStage: 2, loraDim: 0, loraModuleName: "decoder.layers.", numPaddingAtBeginning: 1, seed: 1234, versions: tested, ...extra});
 
 describe("lint(context) dataset rules", () => {
   it("are silent on clean data", () => {
@@ -152,6 +168,22 @@ describe("lint(context) dataset rules", () => {
     assert.equal(field("not a manifest"), "manifest");
   });
 
+  it("tokenizer-model-mismatch: the measuring tokenizer is another family's (issue 12 item 10)", () => {
+    const mismatch = "the tokenizer measured (gpt2, family gpt2) is not bigscience/bloomz-560m's (family bloom)";
+    assert.deepEqual(ids({dataset: dataset({tokenizerMismatch: mismatch})}), ["warning:tokenizer-model-mismatch"]);
+    assert.deepEqual(ids({dataset: dataset({tokenizerMismatch: null})}), []);
+  });
+
+  it("empty-partition names each step's evaluation crash: step 1 UnboundLocalError (main.py:306), step 2 ZeroDivisionError (main.py:327)", () => {
+    assert.match(lint({dataset: withPartition(2, "eval", {rows: 0, usable: 0})})[0].message, /ZeroDivisionError \(step2 main\.py:327/);
+    assert.match(lint({dataset: withPartition(1, "eval", {rows: 0, usable: 0})})[0].message, /UnboundLocalError: 'step' \(step1 main\.py:306/);
+  });
+
+  it("identical-pairs does not claim the divergence assert fires (identical ids give divergence_ind = seq_len - 1)", () => {
+    const message = lint({dataset: withPartition(2, "eval", {identicalPairs: estimateProportion(2, 100, 100)})})[0].message;
+    assert.match(message, /pass DS-Chat's divergence assert/);
+  });
+
   it("token-checks-skipped: token rules do not run without a tokenizer", () => {
     const untokenized = withPartition(2, "train", {divergenceAtStart: estimateProportion(1, 100, 100)});
     untokenized.tokenized = false;
@@ -167,8 +199,10 @@ describe("lint(context) plan rules", () => {
   });
 
   it("family-known-failure: BLOOM's step-2 rwtranrsformer typo needs DS-Chat's own path test", () => {
-    assert.deepEqual(ids({plan: opt(2, {modelName: "bigscience/bloom-560m", loraModuleName: "h.", numPaddingAtBeginning: 0})}), ["error:bloom-step2-rwtranrsformer", "info:bloom-step2-divergence"]);
-    assert.deepEqual(ids({plan: opt(2, {modelName: "/models/my-bloom", family: "bloom", loraModuleName: "h.", numPaddingAtBeginning: 0})}), ["info:bloom-step2-divergence"]);
+    const bloom = {loraModuleName: "h.", numPaddingAtBeginning: 0, dtype: "bf16" as const};
+    assert.deepEqual(ids({plan: opt(2, {modelName: "bigscience/bloom-560m", ...bloom})}), ["error:bloom-step2-rwtranrsformer", "info:bloom-step2-divergence"]);
+    // main.py:260 tests the --model_name_or_path text.
+    assert.deepEqual(ids({plan: opt(2, {modelName: "/models/my-bloom", family: "bloom", ...bloom})}), ["info:bloom-step2-divergence"]);
   });
 
   it("family-known-failure: step 1's print_throughput crash for GPT-2/BLOOM/GPT-NeoX, not OPT or Llama", () => {
@@ -180,14 +214,19 @@ describe("lint(context) plan rules", () => {
   it("family-known-failure: GLM is unsupported; Llama + ZeRO-3 + hybrid engine is a warning", () => {
     assert.deepEqual(ids({plan: opt(1, {modelName: "THUDM/chatglm3-6b"})}), ["error:glm-unsupported"]);
     const llama = opt(3, {modelName: "meta-llama/Llama-2-7b-hf", loraModuleName: "layers.", zeroStage: 3, numPaddingAtBeginning: 0});
-    assert.deepEqual(ids({plan: {...llama, enableHybridEngine: true}}), ["warning:llama-hybrid-engine-z3"]);
-    assert.deepEqual(ids({plan: llama}), []);
+    assert.deepEqual(ids({plan: {...llama, enableHybridEngine: true}}), ["warning:hybrid-engine-family"]);
+    assert.deepEqual(ids({plan: llama}), ["warning:zero3-generation-without-hybrid-engine"]);
   });
 
-  it("num-padding-at-beginning: 1 for OPT, 0 for the rest; step 3 checks the critic", () => {
+  it("num-padding-at-beginning: step 2 only, 1 for OPT and 0 for the rest (step 3's forward_value never reads it)", () => {
     assert.deepEqual(ids({plan: opt(2, {numPaddingAtBeginning: 0})}), ["error:num-padding-at-beginning"]);
-    assert.deepEqual(ids({plan: opt(2, {modelName: "meta-llama/Llama-2-7b-hf", loraModuleName: "layers."})}), ["error:num-padding-at-beginning"]);
-    assert.deepEqual(ids({plan: opt(3, {criticModelName: "meta-llama/Llama-2-7b-hf", criticLoraModuleName: "layers.", criticZeroStage: 2})}), ["error:num-padding-at-beginning"]);
+    assert.match(lint({plan: opt(2, {numPaddingAtBeginning: 0})})[0].message, /c_inds\[0\] is OPT's leading <\/s> pad at position 0.*index -1/);
+    const llama = lint({plan: opt(2, {modelName: "meta-llama/Llama-2-7b-hf", loraModuleName: "layers."})});
+    assert.deepEqual(llama.map((f) => `${f.severity}:${f.rule}`), ["error:num-padding-at-beginning"]);
+    assert.match(llama[0].message, /read at the first pad \(c_inds\[1\] - 1\) instead of the answer's last token/);
+    assert.doesNotMatch(llama[0].message, /the end is taken as the last position/);
+    // reward_model.py:157-170 (forward_value) ignores num_padding_at_beginning: DS-Chat's Llama-2 step-3 scripts pass 1.
+    assert.deepEqual(ids({plan: opt(3, {modelName: "meta-llama/Llama-2-7b-hf", loraModuleName: "layers.", criticModelName: "meta-llama/Llama-2-7b-hf", criticLoraModuleName: "layers.", criticZeroStage: 2})}), []);
     assert.deepEqual(ids({plan: opt(1, {numPaddingAtBeginning: 0})}), []);
   });
 
@@ -198,12 +237,12 @@ describe("lint(context) plan rules", () => {
 
   it("inference-tp-needs-zero3, z2-hybrid-offload-no-lora, mixed-precision-lora", () => {
     assert.deepEqual(ids({plan: opt(3, {inferenceTpSize: 2, zeroStage: 2})}), ["error:inference-tp-needs-zero3"]);
-    assert.deepEqual(ids({plan: opt(3, {inferenceTpSize: 2, zeroStage: 3})}), []);
+    assert.deepEqual(ids({plan: opt(3, {inferenceTpSize: 2, zeroStage: 3, enableHybridEngine: true})}), ["error:hybrid-engine-tp-zero3"], "the converse: DeepSpeedExamples #628");
     const combo = opt(3, {zeroStage: 2, criticZeroStage: 2, enableHybridEngine: true, offload: true});
     assert.deepEqual(ids({plan: combo}), ["error:z2-hybrid-offload-no-lora"]);
     assert.deepEqual(ids({plan: {...combo, loraDim: 128}}), []);
     assert.match(lint({plan: opt(3, {enableMixedPrecisionLora: true})})[0].message, /actor_lora_dim is 0.*ZeRO stage is 2/);
-    assert.deepEqual(ids({plan: opt(3, {enableMixedPrecisionLora: true, loraDim: 64, zeroStage: 3})}), []);
+    assert.deepEqual(ids({plan: opt(3, {enableMixedPrecisionLora: true, loraDim: 64, zeroStage: 3, enableHybridEngine: true})}), []);
     assert.deepEqual(lint({plan: combo}).map((finding) => finding.field), ["step3.offload"], "plan rules name the argument at fault");
   });
 
@@ -213,7 +252,7 @@ describe("lint(context) plan rules", () => {
     assert.match(step1[0].message, /CPUAdam param is on cuda:0/);
     assert.deepEqual(ids({plan: opt(1, {offload: true, zeroStage: 1})}), []);
     assert.deepEqual(ids({plan: opt(1, {offload: false, zeroStage: 0})}), []);
-    const step3 = lint({plan: opt(3, {offload: true, zeroStage: 3, criticZeroStage: 0})});
+    const step3 = lint({plan: opt(3, {offload: true, zeroStage: 3, criticZeroStage: 0, enableHybridEngine: true})});
     assert.deepEqual(step3.map((finding) => `${finding.rule}:${finding.field}`), ["offload-needs-zero:step3.critic_zero_stage"]);
   });
 
@@ -228,8 +267,11 @@ describe("lint(context) plan rules", () => {
     assert.deepEqual(ids({plan: opt(1, {loraDim: 8, loraMatchedLinears: 0})}), ["error:lora-module-no-match"]);
   });
 
-  it("llama-name-case: DS-Chat's tokenizer choice is case-sensitive", () => {
+  it("llama-name-case: DS-Chat's tokenizer choice is case-sensitive, on the name its loader tests", () => {
     assert.deepEqual(ids({plan: opt(1, {modelName: "NousResearch/Llama-2-7b-hf", loraModuleName: "layers."})}), ["info:llama-name-case"]);
+    // utils.py:97-105: for a local checkpoint DS-Chat tests config.json's _name_or_path, not the folder name.
+    assert.deepEqual(ids({plan: opt(1, {modelName: "/models/llama2", family: "llama", tokenizerName: "NousResearch/Llama-2-7b-hf", loraModuleName: "layers."})}), ["info:llama-name-case"]);
+    assert.deepEqual(ids({plan: opt(1, {modelName: "/models/l2", family: "llama", tokenizerName: "meta-llama/Llama-2-7b-hf", loraModuleName: "layers."})}), []);
   });
 
   it("sorts errors first and reports whether any is an error", () => {
@@ -253,7 +295,12 @@ describe("planFactsFromJson(json)", () => {
     assert.equal(facts[2].criticFamily, "opt");
     assert.equal(facts[2].seed, null);
     assert.equal(facts[1].numPaddingAtBeginning, 1);
-    assert.deepEqual(ids({plan: facts[2]}), ["warning:step3-seed-missing"]);
+    assert.equal(facts[2].criticCheckpoint, "chained");
+    assert.deepEqual(facts[2].planSteps, [1, 2, 3]);
+    assert.deepEqual(facts[0].versions, {deepspeed: "0.19.5", transformers: "4.56.2", torch: "2.8.0"}, "the training image's by default");
+    // The A10G of ml.g5.2xlarge has bf16: step 3 in fp16 gets the hint (#419, #444).
+    assert.deepEqual(ids({plan: facts[2]}), ["warning:step3-seed-missing", "info:fp16-overflow-risk"]);
+    assert.deepEqual(ids({plan: facts[0]}), ["info:dschat-transformers-untested"], "once per plan, on its first step");
   });
 
   it("accepts bare PlanFacts and names the bad field", () => {

@@ -5,7 +5,7 @@ import {mappingAdapter, parseMapping} from "../../src/core/formats/index.js";
 import {CANONICAL_COLUMN_NAMES, canonicalTableDdl, canonicalTableRow} from "../../src/core/recipe/canonicalTable.js";
 import {ColumnStatsCollector} from "../../src/core/recipe/columnStats.js";
 import {localJsonLine, localJsonText, movesLastTrainRowToEval, splitTrainEval} from "../../src/core/recipe/localJsonOutput.js";
-import {parseRecipe, recipeDocument} from "../../src/core/recipe/recipe.js";
+import {DEFAULT_RECIPE_REASONING, parseRecipe, recipeDocument} from "../../src/core/recipe/recipe.js";
 import {keptIdsQuery, validateFilter} from "../../src/core/recipe/validateFilter.js";
 import {CANONICAL_COLUMNS} from "../../loaders/engine/canonicalWriter.js";
 import {assertMatchesSchema} from "../helpers/schemas.js";
@@ -144,6 +144,7 @@ describe("parseRecipe(json)", () => {
     format: "sharegpt-preference",
     map: null,
     filter: "prompt_chars < 400",
+    reasoning: DEFAULT_RECIPE_REASONING,
     eval_ratio: 0.1,
     seed: 1234
   });
@@ -170,5 +171,6 @@ describe("parseRecipe(json)", () => {
     bad({inputs: [{source: "x", bytes: 1, sha256: "xyz"}]}, "inputs[0].sha256", /64 lower-case hex/);
     bad({extra: true}, "recipe.extra", /not a field/);
     bad({schema_version: 2}, "schema_version", /schema_version 2/);
+    bad({reasoning: {mode: "keep", markers: "<think>,</think>"}}, "reasoning.mode", /one of inline, drop/);
   });
 });

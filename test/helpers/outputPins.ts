@@ -17,9 +17,9 @@ import {convertDataset} from "../../loaders/engine/convert.js";
 export const PINS_FILE = fileURLToPath(new URL("../vectors/converted-outputs.json", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const FIXTURES = join(ROOT, "test", "fixtures");
-/** Not datasets: a tokenizer's files, DS-Chat's logs, a dataset registry. */
-const NOT_DATASETS = ["deepspeed-gpt2-tokenizer", "deepspeed-chat-logs", "llama-factory/dataset_info.json"];
-const DATA_FILE = /\.(jsonl|json|csv|tsv|parquet|arrow)(\.gz)?$/;
+/** Not datasets: a tokenizer's files, DS-Chat's logs and its scripts' arguments, a dataset registry. */
+const NOT_DATASETS = ["deepspeed-gpt2-tokenizer", "deepspeed-chat-logs", "dschat-training-scripts", "llama-factory/dataset_info.json"];
+const DATA_FILE = /\.(jsonl|json|csv|tsv|txt|parquet|arrow)(\.gz)?$/;
 
 export interface Pins {
   formats_version: string;

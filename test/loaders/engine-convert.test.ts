@@ -46,7 +46,7 @@ function readLocalJson(path: string): LocalRow[] {
 function checkOutputs(summary: ConvertSummary): {train: LocalRow[]; evaluation: LocalRow[]; manifest: any} {
   assert.equal(summary.rowsRead, summary.rowsConverted + summary.rowsRejected);
   const out = summary.out!;
-  assert.deepEqual(readdirSync(out).sort(), ["eval.json", "manifest.json", "rejects.jsonl", "train.json"]);
+  assert.deepEqual(readdirSync(out).sort(), [".dschat-studio.json", "eval.json", "manifest.json", "rejects.jsonl", "train.json"]);
   const train = readLocalJson(join(out, "train.json"));
   const evaluation = readLocalJson(join(out, "eval.json"));
   assert.equal(train.length, summary.trainRows);
@@ -177,7 +177,7 @@ describe("convertDataset(options) cache", () => {
     }
     appendFileSync(join(second.out!, "train.json"), '{"prompt":"edited","chosen":null,"rejected":null}\n');
     const afterEdit = await convert([input], options);
-    assert.equal(afterEdit.cacheHit, false, "an in-place edit of a linked output invalidates the entry");
+    assert.equal(afterEdit.cacheHit, true, "outputs are copies: editing one leaves the cache entry intact");
     assert.equal(readLocalJson(join(afterEdit.out!, "train.json")).length, first.trainRows);
     assert.equal(readLocalJson(join(second.out!, "train.json")).length, first.trainRows + 1, "the edited output itself is left alone");
     const bytes = readFileSync(input);
@@ -229,7 +229,7 @@ describe("convertDataset(options, {beforeCommit}) atomic output", () => {
     const out = join(temp, "someone-elses");
     mkdirSync(out);
     writeFileSync(join(out, "notes.txt"), "keep me");
-    await assert.rejects(convert(["test/fixtures/llama-factory/identity.json"], {out}), /already exists and is not a dschat-studio output/);
+    await assert.rejects(convert(["test/fixtures/llama-factory/identity.json"], {out}), /already exists and is not a dschat-studio convert output \(it holds notes\.txt\); refusing to replace it/);
     assert.equal(readFileSync(join(out, "notes.txt"), "utf8"), "keep me");
   });
 });

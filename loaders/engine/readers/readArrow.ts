@@ -3,13 +3,14 @@ import {RecordBatchReader} from "apache-arrow";
 import {UserError} from "../../../src/core/contract/userError.js";
 import type {ReadOptions, RecordItem} from "./recordItem.js";
 import {toPlainJson} from "./toPlainJson.js";
+import {READ_FLAGS} from "../../fs/regularFile.js";
 
 /**
  * Arrow IPC, file or stream format (Hugging Face `save_to_disk` shards are streams), read batch by batch with
  * apache-arrow; native DuckDB has no built-in Arrow IPC reader.
  */
 export async function* readArrow(path: string, {source, bytes, onBytes}: {source: string; bytes: number} & ReadOptions): AsyncGenerator<RecordItem[]> {
-  const handle = await open(path, "r");
+  const handle = await open(path, READ_FLAGS);
   let row = 0;
   let reported = 0;
   try {

@@ -7,6 +7,6 @@ import type {ReadOptions, RecordItem} from "./recordItem.js";
  * CSV or TSV, streamed (the scanner and its rules: src/core/records/delimitedScanner.ts). The first record is the
  * header; fields are strings, an unquoted empty field is null; a record with the wrong field count is unparsable.
  */
-export function readDelimited(path: string, {source, gzip, delimiter, onBytes}: {source: string; gzip: boolean; delimiter: "," | "\t"} & ReadOptions): AsyncGenerator<RecordItem[]> {
-  return scanTextChunks(readFileBytes(path, {source, gzip, onBytes}), new DelimitedScanner(source, delimiter), source);
+export function readDelimited(path: string, {source, gzip, delimiter, onBytes, onWarning}: {source: string; gzip: boolean; delimiter: "," | "\t"} & ReadOptions): AsyncGenerator<RecordItem[]> {
+  return scanTextChunks(readFileBytes(path, {source, gzip, onBytes, onWarning}), new DelimitedScanner(source, delimiter), source);
 }

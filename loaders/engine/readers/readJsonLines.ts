@@ -2,7 +2,7 @@ import {isUtf8} from "node:buffer";
 import {UserError} from "../../../src/core/contract/userError.js";
 import {readFileBytes} from "./byteStream.js";
 import {jsonLineItem} from "../../../src/core/records/jsonLines.js";
-import type {ReadOptions, RecordItem} from "./recordItem.js";
+import {excerptOf, MAX_RECORD_BYTES, oversizedFailure, type ReadOptions, type RecordItem} from "./recordItem.js";
 import {findInvalidUtf8} from "./utf8.js";
 
 const NEWLINE = 0x0a;
@@ -12,22 +12,61 @@ const NEWLINE = 0x0a;
  * is one record whose row is its line number; a line that is not JSON is an unparsable record (a reject), while bytes
  * that are not UTF-8 make the whole file unreadable, because no later line can be trusted either.
  */
-export async function* readJsonLines(path: string, {source, gzip, onBytes}: {source: string; gzip: boolean} & ReadOptions): AsyncGenerator<RecordItem[]> {
-  let carry: Buffer | null = null;
+export async function* readJsonLines(path: string, {source, gzip, onBytes, onWarning}: {source: string; gzip: boolean} & ReadOptions): AsyncGenerator<RecordItem[]> {
+  // The bytes after the last newline, as received: joined once when the line ends, not once per chunk.
+  let carry: Buffer[] = [];
+  let carryBytes = 0;
   let carryByte = 0;
   let line = 1;
-  for await (const chunk of readFileBytes(path, {source, gzip, onBytes})) {
-    const bytes: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-    const end = bytes.lastIndexOf(NEWLINE) + 1;
-    const items = parseJsonLines(bytes.subarray(0, end), {source, firstLine: line, firstByte: carryByte});
-    line += countNewlines(bytes, 0, end);
-    carryByte += end;
-    // Copy the tail so the next concat does not keep the whole previous chunk alive.
-    carry = end < bytes.length ? Buffer.from(bytes.subarray(end)) : null;
+  /** A line longer than MAX_RECORD_BYTES: dropped as it streams, reported as one reject when it ends. */
+  let oversized: {bytes: number; head: string} | null = null;
+  /** Parses whole lines (ending in a newline) and advances the position. */
+  const complete = (bytes: Buffer): RecordItem[] => {
+    const items = parseJsonLines(bytes, {source, firstLine: line, firstByte: carryByte});
+    line += countNewlines(bytes, 0, bytes.length);
+    carryByte += bytes.length;
+    return items;
+  };
+  for await (const received of readFileBytes(path, {source, gzip, onBytes, onWarning})) {
+    let chunk = received;
+    if (!oversized && carryBytes + chunk.length > MAX_RECORD_BYTES) {
+      const firstNewline = chunk.indexOf(NEWLINE);
+      if (carryBytes + (firstNewline === -1 ? chunk.length : firstNewline) > MAX_RECORD_BYTES) {
+        oversized = {bytes: carryBytes, head: Buffer.concat(carry).subarray(0, 1024).toString("utf8")};
+        carry = [];
+        carryBytes = 0;
+      }
+    }
+    if (oversized) {
+      const firstNewline = chunk.indexOf(NEWLINE);
+      if (firstNewline === -1) {
+        oversized.bytes += chunk.length;
+        continue;
+      }
+      oversized.bytes += firstNewline;
+      yield [{row: line, line, failure: oversizedFailure("the line", oversized.bytes), excerpt: excerptOf(oversized.head)}];
+      carryByte += oversized.bytes + 1;
+      line++;
+      oversized = null;
+      chunk = chunk.subarray(firstNewline + 1);
+    }
+    const end = chunk.lastIndexOf(NEWLINE) + 1;
+    if (end === 0) {
+      if (chunk.length) {
+        carry.push(chunk);
+        carryBytes += chunk.length;
+      }
+      continue;
+    }
+    const items = complete(carry.length ? Buffer.concat([...carry, chunk.subarray(0, end)]) : chunk.subarray(0, end));
+    // Copy the tail so that it does not keep the whole chunk alive.
+    carry = end < chunk.length ? [Buffer.from(chunk.subarray(end))] : [];
+    carryBytes = chunk.length - end;
     if (items.length) yield items;
   }
-  if (carry) {
-    const items = parseJsonLines(carry, {source, firstLine: line, firstByte: carryByte});
+  if (oversized) yield [{row: line, line, failure: oversizedFailure("the line", oversized.bytes), excerpt: excerptOf(oversized.head)}];
+  else if (carry.length) {
+    const items = complete(Buffer.concat(carry));
     if (items.length) yield items;
   }
 }
@@ -55,6 +94,12 @@ export function* eachJsonLine(bytes: Uint8Array, {source, firstLine, firstByte}:
   while (start < view.length) {
     let end = view.indexOf(NEWLINE, start);
     if (end === -1) end = view.length;
+    if (end - start > MAX_RECORD_BYTES) {
+      yield {row: line, line, failure: oversizedFailure("the line", end - start), excerpt: excerptOf(view.toString("utf8", start, start + 1024))};
+      line++;
+      start = end + 1;
+      continue;
+    }
     const item = jsonLineItem(view.toString("utf8", start, end), line);
     if (item) yield item;
     line++;

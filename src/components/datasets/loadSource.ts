@@ -5,6 +5,7 @@
  */
 import {html} from "npm:htl";
 import type {Manifest} from "../../core/contract/manifest.js";
+import {DEFAULT_RECIPE_REASONING, type Recipe} from "../../core/recipe/recipe.js";
 import type {Converted, Opened, Progress} from "../../workers/exploreProtocol.js";
 import type {DatasetSource} from "./sourcePicker.js";
 import type {ExploreClient} from "./workerClients.js";
@@ -95,7 +96,7 @@ export interface Conversion extends Converted {
   /** The canonical table as an Arrow IPC stream, for DuckDB-wasm (the upload worker holds the same rows); null while partial. */
   arrow: () => Promise<Uint8Array>;
   /** What a recipe needs besides the filter. */
-  recipe: {inputs: () => Promise<Array<{source: string; bytes: number; sha256: string}>>; format: string | null; map: string | null; baseFilter: string | null};
+  recipe: {inputs: () => Promise<Array<{source: string; bytes: number; sha256: string}>>; format: string | null; map: string | null; baseFilter: string | null; reasoning: Recipe["reasoning"]};
 }
 
 /** Records of a file shown converted before the rest: enough for the preview and a first look at the lengths. */
@@ -119,7 +120,8 @@ export async function* convertSource(loaded: LoadedSource, choice: {format: stri
         inputs: async () => manifest.inputs.map(({source, bytes, sha256}) => ({source, bytes, sha256})),
         format: manifest.options.map ? null : manifest.format.name,
         map: manifest.options.map,
-        baseFilter: manifest.options.filter ?? null
+        baseFilter: manifest.options.filter ?? null,
+        reasoning: manifest.options.reasoning
       }
     };
     return;
@@ -131,7 +133,7 @@ export async function* convertSource(loaded: LoadedSource, choice: {format: stri
     evalRatio: options.evalRatio,
     seed: options.seed,
     arrow: () => explore.arrow(),
-    recipe: {inputs: async () => [{source: opened.name, bytes: opened.bytes, sha256: await explore.digest()}], format: choice.map ? null : result.format, map: choice.map, baseFilter: null}
+    recipe: {inputs: async () => [{source: opened.name, bytes: opened.bytes, sha256: await explore.digest()}], format: choice.map ? null : result.format, map: choice.map, baseFilter: null, reasoning: DEFAULT_RECIPE_REASONING}
   });
   let partial: Converted | null = null;
   let wake: (() => void) | null = null;

@@ -48,12 +48,17 @@ export function readBoolean(value: unknown, field: string, fix: FieldFix): boole
   return value;
 }
 
-/** A finite number, optionally whole and at least / above a bound. */
-export function readNumber(value: unknown, field: string, fix: FieldFix, {integer = false, min, above}: {integer?: boolean; min?: number; above?: number} = {}): number {
+/**
+ * A finite number, optionally whole and at least / above / at most a bound. A whole number must also be exact in
+ * JavaScript (at most 2^53 − 1): a larger one read from JSON has already lost digits (99999999999999999999 → 1e20).
+ */
+export function readNumber(value: unknown, field: string, fix: FieldFix, {integer = false, min, above, max}: {integer?: boolean; min?: number; above?: number; max?: number} = {}): number {
   const kind = integer ? "a whole number" : "a number";
   if (typeof value !== "number" || !Number.isFinite(value) || (integer && !Number.isInteger(value))) throw bad(field, kind, value, fix);
+  if (integer && !Number.isSafeInteger(value)) throw bad(field, `${kind} of at most ${max ?? Number.MAX_SAFE_INTEGER}`, value, fix);
   if (min !== undefined && value < min) throw bad(field, `${kind} ≥ ${min}`, value, fix);
   if (above !== undefined && !(value > above)) throw bad(field, `${kind} > ${above}`, value, fix);
+  if (max !== undefined && value > max) throw bad(field, `${kind} ≤ ${max}`, value, fix);
   return value;
 }
 

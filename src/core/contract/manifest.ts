@@ -19,6 +19,21 @@ export interface ManifestInput {
   kind: string;
   gzip: boolean;
   split: string | null;
+  /** The file's own format (files of one conversion may differ), how it was chosen, and what detection found in it. */
+  format: string;
+  chosen_by: "detection" | "--format" | "--map" | "no records";
+  detection: ManifestDetection | null;
+  counts: {read: number; converted: number; rejected: number; reasoning_rows: number};
+  /** Columns of the file that its format does not read, so they are not in train.json. */
+  unused_columns: ManifestUnusedColumn[];
+}
+
+export interface ManifestUnusedColumn {
+  name: string;
+  /** Records with a value (not null) in the column. */
+  rows: number;
+  looks_like: "media" | "tools" | "metadata" | "text" | "other";
+  example: string;
 }
 
 export interface ManifestDetection {
@@ -36,10 +51,10 @@ export interface Manifest {
   inputs: ManifestInput[];
   format: {name: string; title: string; chosen_by: "detection" | "--format" | "--map"; detection: ManifestDetection | null; map: string | null};
   /** `filter`: a recipe's WHERE condition (`convert --recipe`), present only when one was applied. */
-  options: {format: string | null; map: string | null; eval_ratio: number; seed: number; filter?: string};
+  options: {format: string | null; map: string | null; eval_ratio: number; seed: number; reasoning: {mode: "inline" | "drop"; markers: string}; filter?: string};
   split: {method: "source" | "seeded"; explanation: string};
   /** `filtered`: rows the filter left out (read = converted + rejected + filtered), present only with a filter. */
-  counts: {read: number; converted: number; rejected: number; filtered?: number; train: number; eval: number; phases: {train: PhaseCounts; eval: PhaseCounts}};
+  counts: {read: number; converted: number; rejected: number; filtered?: number; train: number; eval: number; reasoning_rows: number; phases: {train: PhaseCounts; eval: PhaseCounts}};
   local_jsonfile: {layout: string; deviations: Array<{rows: number; first_row: string; summary: string}>};
   warnings: string[];
   cache_key: string;
@@ -51,9 +66,11 @@ const KEYS = ["schema_version", "tool", "engine_version", "formats_version", "in
 const count = (value: unknown, field: string) => readNumber(value, field, FIX, {integer: true, min: 0});
 const nullableString = (value: unknown, field: string) => (value === null ? null : readString(value, field, FIX));
 
-function phaseCounts(value: unknown, field: string): PhaseCounts {
-  const object = readObject(value, field, FIX);
-  return {"1": count(object["1"], `${field}.1`), "2": count(object["2"], `${field}.2`), "3": count(object["3"], `${field}.3`)};
+/** Rows per phase `{"1", "2", "3"}` (also read in plan.json's dataset record, whose errors carry its own fix). */
+export function phaseCounts(value: unknown, field: string, fix: string = FIX): PhaseCounts {
+  const object = readObject(value, field, fix);
+  const rows = (phase: "1" | "2" | "3") => readNumber(object[phase], `${field}.${phase}`, fix, {integer: true, min: 0});
+  return {"1": rows("1"), "2": rows("2"), "3": rows("3")};
 }
 
 function detection(value: unknown, field: string): ManifestDetection | null {
@@ -87,13 +104,34 @@ export function parseManifest(json: unknown): Manifest {
     formats_version: readString(manifest.formats_version, "formats_version", FIX),
     inputs: readArray(manifest.inputs, "inputs", FIX).map((item, i) => {
       const input = readObject(item, `inputs[${i}]`, FIX);
+      const at = `inputs[${i}]`;
+      const counts = readObject(input.counts, `${at}.counts`, FIX);
       return {
-        source: readString(input.source, `inputs[${i}].source`, FIX),
-        bytes: count(input.bytes, `inputs[${i}].bytes`),
-        sha256: readString(input.sha256, `inputs[${i}].sha256`, FIX),
-        kind: readString(input.kind, `inputs[${i}].kind`, FIX),
-        gzip: readBoolean(input.gzip, `inputs[${i}].gzip`, FIX),
-        split: nullableString(input.split, `inputs[${i}].split`)
+        source: readString(input.source, `${at}.source`, FIX),
+        bytes: count(input.bytes, `${at}.bytes`),
+        sha256: readString(input.sha256, `${at}.sha256`, FIX),
+        kind: readString(input.kind, `${at}.kind`, FIX),
+        gzip: readBoolean(input.gzip, `${at}.gzip`, FIX),
+        split: nullableString(input.split, `${at}.split`),
+        format: readString(input.format, `${at}.format`, FIX),
+        chosen_by: readChoice(input.chosen_by, `${at}.chosen_by`, FIX, ["detection", "--format", "--map", "no records"] as const),
+        detection: detection(input.detection, `${at}.detection`),
+        counts: {
+          read: count(counts.read, `${at}.counts.read`),
+          converted: count(counts.converted, `${at}.counts.converted`),
+          rejected: count(counts.rejected, `${at}.counts.rejected`),
+          reasoning_rows: count(counts.reasoning_rows, `${at}.counts.reasoning_rows`)
+        },
+        unused_columns: readArray(input.unused_columns, `${at}.unused_columns`, FIX).map((entry, j) => {
+          const column = readObject(entry, `${at}.unused_columns[${j}]`, FIX);
+          const field = `${at}.unused_columns[${j}]`;
+          return {
+            name: readString(column.name, `${field}.name`, FIX, {allowEmpty: true}),
+            rows: count(column.rows, `${field}.rows`),
+            looks_like: readChoice(column.looks_like, `${field}.looks_like`, FIX, ["media", "tools", "metadata", "text", "other"] as const),
+            example: readString(column.example, `${field}.example`, FIX, {allowEmpty: true})
+          };
+        })
       };
     }),
     format: {
@@ -108,6 +146,10 @@ export function parseManifest(json: unknown): Manifest {
       map: nullableString(options.map, "options.map"),
       eval_ratio: readNumber(options.eval_ratio, "options.eval_ratio", FIX, {min: 0}),
       seed: count(options.seed, "options.seed"),
+      reasoning: (() => {
+        const reasoning = readObject(options.reasoning, "options.reasoning", FIX);
+        return {mode: readChoice(reasoning.mode, "options.reasoning.mode", FIX, ["inline", "drop"] as const), markers: readString(reasoning.markers, "options.reasoning.markers", FIX)};
+      })(),
       ...(options.filter !== undefined ? {filter: readString(options.filter, "options.filter", FIX)} : {})
     },
     split: {method: readChoice(split.method, "split.method", FIX, ["source", "seeded"] as const), explanation: readString(split.explanation, "split.explanation", FIX)},
@@ -118,6 +160,7 @@ export function parseManifest(json: unknown): Manifest {
       ...(counts.filtered !== undefined ? {filtered: count(counts.filtered, "counts.filtered")} : {}),
       train: count(counts.train, "counts.train"),
       eval: count(counts.eval, "counts.eval"),
+      reasoning_rows: count(counts.reasoning_rows, "counts.reasoning_rows"),
       phases: {train: phaseCounts(phases.train, "counts.phases.train"), eval: phaseCounts(phases.eval, "counts.phases.eval")}
     },
     local_jsonfile: {

@@ -5,10 +5,10 @@
  * `test/cli/json-schemas.test.ts` checks that this table and the schema files agree. Isomorphic.
  */
 export const SCHEMA_VERSIONS = {
-  /** `convert --json` */
-  "convert": 1,
-  /** `inspect --json` */
-  "inspect": 1,
+  /** `convert --json` (2: per-input formats, unused columns and warnings; `format` is "mixed" when the inputs differ) */
+  "convert": 2,
+  /** `inspect --json` (2: per-input formats and unused columns; `format` is "mixed" when the inputs differ) */
+  "inspect": 2,
   /** `split --json` */
   "split": 1,
   /** `stats --json`, which `plan --stats` reads */
@@ -18,13 +18,13 @@ export const SCHEMA_VERSIONS = {
   /** `lint --rules --json` */
   "lint-rules": 1,
   /** `plan --json` */
-  "plan-report": 1,
+  "plan-report": 2,
   /** `plan.json`: the plan itself (`plan --out`, the Config page's download, `plan --from`, `lint --plan`) */
   "plan": 1,
   /** `plan --instances --json`, and what `plan --catalog` reads */
   "instances": 1,
-  /** `manifest.json` of every `convert` output and cache entry */
-  "manifest": 1,
+  /** `manifest.json` of every `convert` output and cache entry (2: per-input format, counts and unused columns; reasoning) */
+  "manifest": 2,
   /** `src/data/datasets.json`, read by the Config page */
   "datasets": 1,
   /** `src/data/samples.json`, read by the home, Datasets and Config pages */

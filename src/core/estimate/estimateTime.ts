@@ -53,6 +53,29 @@ export const DEFAULT_UTILISATION = 0.35;
 export const DEFAULT_GENERATION_EFFICIENCY = 0.5;
 /** Without the hybrid engine, HF generate runs unfused kernels; ZeRO-3 additionally gathers weights every token. */
 export const NO_HYBRID_ENGINE_SLOWDOWN = 3;
+/**
+ * Effective bandwidth of ZeRO-3's per-layer parameter all-gathers, GB/s received per GPU. From DeepSpeedExamples #718:
+ * a bloomz-7b1 actor at ZeRO-3 on 8×A100-40G (NVLink) without the hybrid engine took ≈72 s to generate 256 tokens, i.e.
+ * ≈0.28 s per token for 2 B × 7.07B × 7/8 ≈ 12.4 GB gathered per token.
+ */
+export const ZERO3_GATHER_GBS = 44;
+
+/**
+ * Seconds per generated token of step 3's actor on one GPU. Memory-bound decoding re-reads the actor's 16-bit weights
+ * (its tensor-parallel shard with the hybrid engine); without the hybrid engine Hugging Face's generate runs unfused
+ * kernels, and at ZeRO-3 it all-gathers every layer for every token (2Ψ·(N−1)/N per GPU, #764), where the hybrid engine
+ * gathers once per generate call (hybrid_engine.py gather_all_layers).
+ */
+export function generationSecondsPerToken(plan: Plan, actorParams: number, instance: InstanceType, worldSize: number, options: {efficiency?: number; hybridEngine?: boolean} = {}): number {
+  const a = plan.step3;
+  const hybridEngine = options.hybridEngine ?? a.enable_hybrid_engine;
+  const efficiency = options.efficiency ?? DEFAULT_GENERATION_EFFICIENCY;
+  const weightBytes = (2 * actorParams) / (hybridEngine ? a.inference_tp_size : 1);
+  const decode = (weightBytes / (instance.gpu.bandwidthGBs * 1e9 * efficiency)) * (hybridEngine ? 1 : NO_HYBRID_ENGINE_SLOWDOWN);
+  if (a.actor_zero_stage !== 3 || worldSize <= 1) return decode;
+  const gather = (2 * actorParams * (worldSize - 1)) / worldSize / (ZERO3_GATHER_GBS * 1e9);
+  return decode + (hybridEngine ? gather / a.max_answer_seq_len : gather);
+}
 export const DEFAULT_SPOT_DISCOUNT = 0.7;
 
 /** Parameters that take part in matmuls per token: every block linear plus the output projection (not the embedding lookup). */
@@ -118,8 +141,7 @@ export function estimateTime(plan: Plan, models: PlanModels, instance: InstanceT
     // Generation: per batch of prompts on each GPU, max_answer_seq_len steps, each reading the actor's (tensor-parallel shard of) weights.
     const prompts = tokens / seqLen;
     const batchesPerGpu = Math.ceil(prompts / worldSize / a.per_device_generation_batch_size);
-    const weightBytes = (2 * actorCounts.params) / (a.enable_hybrid_engine ? a.inference_tp_size : 1);
-    const secondsPerToken = weightBytes / (instance.gpu.bandwidthGBs * 1e9 * efficiency) * (a.enable_hybrid_engine ? 1 : NO_HYBRID_ENGINE_SLOWDOWN);
+    const secondsPerToken = generationSecondsPerToken(plan, actorCounts.params, instance, worldSize, {efficiency});
     const generationHours = (batchesPerGpu * a.max_answer_seq_len * secondsPerToken * a.num_train_epochs) / 3600;
     steps.push({step, tokensPerEpoch: tokens, tokensSource: source, flopsPerToken, trainingHours, generationHours, hours: trainingHours + generationHours});
   }
@@ -137,7 +159,7 @@ export function estimateTime(plan: Plan, models: PlanModels, instance: InstanceT
       `Utilisation ${utilisation} of ${instance.gpu.name}'s ${instance.gpu.peakTflops} dense TFLOPS (default from DS-Chat's own step-1 log: ≈35% on V100).`,
       "Training FLOPs per token: 2P forward + 2P input gradients + 2 per trainable parameter + 2P recompute with gradient checkpointing (6P for full fine-tuning, 8P with checkpointing) + attention 12·L·s·h.",
       "DS-Chat pads every sample to the full length, so compute tokens = rows × max_seq_len (×2 in step 2 for chosen + rejected; step 3: prompt + answer length).",
-      `Step 3 generation is memory-bound: each answer token re-reads the actor's 16-bit weights at ${efficiency} of ${instance.gpu.bandwidthGBs} GB/s${a3(plan)}.`,
+      `Step 3 generation is memory-bound: each answer token re-reads the actor's 16-bit weights at ${efficiency} of ${instance.gpu.bandwidthGBs} GB/s${a3(plan)}; an actor at ZeRO-3 also all-gathers its weights at ${ZERO3_GATHER_GBS} GB/s (measured in DeepSpeedExamples #718), once per generate call with the hybrid engine and for every token without it.`,
       plan.infrastructure.spot ? `Managed spot: ${(inputs.spotDiscount ?? DEFAULT_SPOT_DISCOUNT) * 100}% off on-demand (typical, not guaranteed).` : "On-demand price.",
       "Excludes data caching/tokenisation, evaluation, checkpoint saving and job start-up."
     ]

@@ -1,5 +1,5 @@
 import {UserError} from "../contract/userError.js";
-import type {FormatAdapter} from "./formatAdapter.js";
+import {columnsRead, type FormatAdapter} from "./formatAdapter.js";
 import {formats} from "./formats.js";
 import {isRecord, typeName} from "./recordFields.js";
 
@@ -53,16 +53,47 @@ function describeSample(sample: readonly unknown[]): string {
   return `these ${sample.length} sampled records`;
 }
 
-/** Scores every format on the sample; the best one wins, ties go to the earlier registry entry. */
+/** Columns with a value (not null) in more than half of the sampled records: what a format must not trade away. */
+export function majorityColumns(sample: readonly unknown[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const record of sample) if (isRecord(record)) for (const [key, value] of Object.entries(record)) if (value !== null && value !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return new Map([...counts].filter(([, count]) => count * 2 > sample.length));
+}
+
+function keptColumns(adapter: FormatAdapter, sample: readonly unknown[], majority: ReadonlyMap<string, number>): Set<string> {
+  const kept = new Set<string>();
+  for (const record of sample) if (isRecord(record)) for (const column of columnsRead(adapter, record)) if (majority.has(column)) kept.add(column);
+  return kept;
+}
+
+const isStrictSuperset = (wider: ReadonlySet<string>, narrower: ReadonlySet<string>) => wider.size > narrower.size && [...narrower].every((column) => wider.has(column));
+
+/**
+ * Scores every format on the sample; the best one wins, ties go to the earlier registry entry. A format never wins by
+ * trading away a column most records have: when another fitting format reads every majority column the leader reads
+ * and more (alpaca rows whose instruction is sometimes a number still have an instruction, which question-answer's
+ * input/output reading would drop from every row), that format is chosen, and rows whose values have the wrong type
+ * become rejects that say so.
+ */
 export function detectFormat(sample: readonly unknown[], registry: Record<string, FormatAdapter> = formats): Detection {
   const scored = Object.values(registry)
     .map((adapter) => ({format: adapter.name, ...(adapter.detect(sample) ?? {confidence: 0, explanation: ""})}))
     .filter((entry) => entry.confidence > 0)
     .sort((a, b) => b.confidence - a.confidence);
-  const [best, ...alternatives] = scored;
-  if (!best || best.confidence < MIN_CONFIDENCE) {
+  const [top] = scored;
+  if (!top || top.confidence < MIN_CONFIDENCE) {
     const columns = columnsOf(sample);
     throw unknownFormat(columns, closestFormats(columns, registry), describeSample(sample));
   }
-  return {format: best.format, confidence: best.confidence, explanation: best.explanation, alternatives};
+  const majority = majorityColumns(sample);
+  const kept = new Map(scored.map((entry) => [entry, keptColumns(registry[entry.format], sample, majority)]));
+  let best = top;
+  for (let wider = scored.find((entry) => isStrictSuperset(kept.get(entry)!, kept.get(best)!)); wider; wider = scored.find((entry) => isStrictSuperset(kept.get(entry)!, kept.get(best)!))) best = wider;
+  const alternatives = scored.filter((entry) => entry !== best);
+  let explanation = best.explanation;
+  if (best !== top) {
+    const dropped = [...kept.get(best)!].filter((column) => !kept.get(top)!.has(column));
+    explanation += `; chosen over ${top.format} (confidence ${top.confidence}), which would not read ${dropped.map((column) => `${column} (in ${majority.get(column)} of ${sample.length} sampled records)`).join(", ")}`;
+  }
+  return {format: best.format, confidence: best.confidence, explanation, alternatives};
 }

@@ -1,14 +1,31 @@
-import type {CanonicalRow, DsChatStrings, Phase, RejectedRow, Turn} from "../canonical.js";
+import type {CanonicalRow, DsChatStrings, MethodRaises, Phase, RejectedRow, Turn} from "../canonical.js";
 import {phasesOf} from "../canonical.js";
 import {excerptOf} from "./excerptOf.js";
+import type {ReasoningOption} from "./reasoning.js";
 import {renderDsChat} from "./renderDsChat.js";
 import {RecordError, isRecord, typeName} from "./recordFields.js";
 
-/** Where a record came from; adapters copy it into the row they return. */
+/** Where a record came from (adapters copy it into the row they return), and the options that shape its text. */
 export interface RowContext {
   source: string;
   row: number;
   split: string | null;
+  /** What to do with reasoning parts and `reasoning_content` (default DEFAULT_REASONING: inline, LLaMA-Factory's markers). */
+  reasoning?: ReasoningOption;
+  /** Filled in while the record converts, for the manifest: set `reasoningParts` to 0 before, read it after. */
+  notes?: RowNotes;
+}
+
+export interface RowNotes {
+  /** Reasoning parts (and `reasoning_content` fields) the record's messages had. */
+  reasoningParts: number;
+}
+
+export type ColumnsRead = readonly string[] | ((record: Record<string, unknown>) => readonly string[]);
+
+/** The columns of `record` that `adapter` reads. */
+export function columnsRead(adapter: Pick<FormatAdapter, "reads">, record: Record<string, unknown>): readonly string[] {
+  return typeof adapter.reads === "function" ? adapter.reads(record) : adapter.reads;
 }
 
 export type ConvertResult = {ok: CanonicalRow} | {reject: RejectedRow};
@@ -25,6 +42,12 @@ export interface FormatAdapter {
   title: string;
   /** The top-level keys a record of this format has; only used to tell users what a near-miss lacks. */
   keys?: readonly string[];
+  /**
+   * The top-level columns whose values can reach the output (a list, or a function of the record for formats that
+   * choose their columns per record). Every other column is reported as unused, and detection prefers a format that
+   * reads more of the columns most records have.
+   */
+  reads: ColumnsRead;
   /** Score a sample of parsed records (plain JSON values). null = this format does not fit at all. */
   detect(sample: readonly unknown[]): FormatDetection | null;
   /** Never throws: a record that cannot be mapped becomes `{reject}` with a reason the user can act on. */
@@ -38,20 +61,20 @@ export interface ExampleParts {
   rejected: string | null;
 }
 
-export function acceptRow(context: RowContext, parts: ExampleParts, dschat: DsChatStrings, phases: Phase[] = phasesOf(dschat)): ConvertResult {
-  return {
-    ok: {
-      id: `${context.source}:${context.row}`,
-      source: context.source,
-      row: context.row,
-      split: context.split,
-      conversation: parts.conversation,
-      chosen: parts.chosen,
-      rejected: parts.rejected,
-      dschat,
-      phases
-    }
+export function acceptRow(context: RowContext, parts: ExampleParts, dschat: DsChatStrings, phases: Phase[] = phasesOf(dschat), raises?: MethodRaises): ConvertResult {
+  const ok: CanonicalRow = {
+    id: `${context.source}:${context.row}`,
+    source: context.source,
+    row: context.row,
+    split: context.split,
+    conversation: parts.conversation,
+    chosen: parts.chosen,
+    rejected: parts.rejected,
+    dschat,
+    phases
   };
+  if (raises) ok.raises = raises;
+  return {ok};
 }
 
 /** A row of a non-built-in format: DS-Chat strings come from the documented convention (renderDsChat). */

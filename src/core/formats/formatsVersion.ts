@@ -1,2 +1,2 @@
 /** Keys conversion caches: bump whenever any adapter or the rendering could change an output string. */
-export const FORMATS_VERSION = "2";
+export const FORMATS_VERSION = "3";

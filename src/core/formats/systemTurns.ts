@@ -1,4 +1,5 @@
 import type {Turn} from "../canonical.js";
+import type {RowContext} from "./formatAdapter.js";
 import {RecordError, typeName} from "./recordFields.js";
 import {readContent} from "./readMessages.js";
 
@@ -7,11 +8,11 @@ import {readContent} from "./readMessages.js";
  * definitions, or the parsed list) become system turns at the start of the conversation: DS-Chat has no system slot,
  * and the model needs the tool definitions in context to learn the calls.
  */
-export function systemTurns(record: Record<string, unknown>): Turn[] {
+export function systemTurns(record: Record<string, unknown>, context: RowContext): Turn[] {
   const turns: Turn[] = [];
   const system = record.system;
   if (system !== undefined && system !== null) {
-    const content = readContent(system, '"system"');
+    const content = readContent(system, '"system"', context);
     if (content !== "") turns.push({role: "system", content});
   }
   const tools = record.tools;

@@ -15,6 +15,16 @@ function partitionsInPlay({dataset, steps}: ResolvedLintContext): PartitionFacts
 
 const where = (p: PartitionFacts) => `phase ${p.phase} ${p.split}`;
 
+/**
+ * How each step's evaluation fails on an empty eval set, before any training: step 1's `evaluation` divides by a loop
+ * variable that was never set (step1 main.py:306), step 2's `evaluation_reward` divides two zero counts first (step2
+ * main.py:327). Step 3 builds an eval set it never uses.
+ */
+const emptyEvalCrash = {
+  1: "crashes in its first evaluation with UnboundLocalError: 'step' (step1 main.py:306, losses / (step + 1))",
+  2: "crashes in its first evaluation with ZeroDivisionError (step2 main.py:327, correct_predictions / total_predictions, both 0)"
+} as const;
+
 function rateHit(p: PartitionFacts, key: "truncated" | "dropped" | "identicalPairs" | "divergenceAtStart" | "padInText", text: (count: string) => string, fix: string): RuleHit[] {
   const rate = p[key];
   if (!rate || rate.count === 0) return [];
@@ -26,14 +36,14 @@ export const datasetRules: LintRule[] = [
   {
     id: "empty-partition",
     severity: "error",
-    title: "A phase's train or eval set is empty: DS-Chat crashes (UnboundLocalError in evaluation) or trains nothing",
+    title: "A phase's train or eval set is empty: DS-Chat crashes (step 1: UnboundLocalError, step 2: ZeroDivisionError in evaluation) or trains nothing",
     needs: ["dataset"],
     check: (context) =>
       partitionsInPlay(context)
         // Step 3 builds its eval set and never uses it; phase 2 rows lost to a missing `rejected` are sft-only-in-phase-2's.
         .filter((p) => p.usable === 0 && !(p.phase === 3 && p.split === "eval") && !(p.phase === 2 && p.rows > 0))
         .map((p) => ({
-          message: `${where(p)} gets 0 usable rows (${p.rows} from data_split ${context.dataset!.settings.dataSplit}): DS-Chat ${p.split === "eval" ? "crashes in evaluation with UnboundLocalError" : "has nothing to train on and crashes"}`,
+          message: `${where(p)} gets 0 usable rows (${p.rows} from data_split ${context.dataset!.settings.dataSplit}): DS-Chat ${p.split === "eval" ? emptyEvalCrash[p.phase as 1 | 2] : "has nothing to train on and crashes"}`,
           fix: p.rows === 0
             ? `give phase ${p.phase} a larger share in --data_split (e.g. "2,4,4", or "${["10,0,0", "0,10,0", "0,0,10"][p.phase - 1]}" to give it every row) or add rows to ${p.split}.json`
             : `the ${p.rows} rows have null fields phase ${p.phase} needs; fill them in ${p.split}.json`,
@@ -149,7 +159,7 @@ export const datasetRules: LintRule[] = [
           rateHit(
             p,
             "identicalPairs",
-            (count) => `${where(p)}: ${count} pairs have identical chosen and rejected ids after truncation to ${context.dataset!.settings.maxSeqLen}; DS-Chat scores only the last position and learns nothing from them (and counts them in accuracy)`,
+            (count) => `${where(p)}: ${count} pairs have identical chosen and rejected ids after truncation to ${context.dataset!.settings.maxSeqLen}; they pass DS-Chat's divergence assert (identical ids give divergence_ind = seq_len - 1, reward_model.py:94-97) but compare a position with itself, so they carry no training signal, and evaluation counts them as wrong (chosen > rejected is false)`,
             "drop pairs with equal answers, or raise --max_seq_len if the answers only differ after the cut"
           )
         )
@@ -259,6 +269,13 @@ export const datasetRules: LintRule[] = [
         ...deviations.map((d) => ({message: `convert: ${d.rows} rows — ${d.summary}`, fix: "see manifest.json local_jsonfile.deviations"}))
       ];
     }
+  },
+  {
+    id: "tokenizer-model-mismatch",
+    severity: "warning",
+    title: "The tokenizer that measured the data is not the model's: the token-based findings are another tokenizer's",
+    needs: ["dataset", "tokens"],
+    check: ({dataset}) => (dataset!.tokenizerMismatch ? [{message: dataset!.tokenizerMismatch, fix: "pass the model's own tokenizer with --tokenizer (a tokenizer.json, its folder, or its name in the Hugging Face cache)"}] : [])
   },
   {
     id: "token-checks-skipped",

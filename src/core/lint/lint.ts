@@ -3,10 +3,11 @@
  * Isomorphic: no Node or DOM imports.
  */
 import {datasetRules} from "./datasetRules.js";
+import {dschatIssueRules} from "./dschatIssueRules.js";
 import {defaultThresholds, type Finding, type LintContext, type LintRule, type ResolvedLintContext, type Severity} from "./lintContext.js";
 import {planRules} from "./planRules.js";
 
-export const lintRules: readonly LintRule[] = [...datasetRules, ...planRules];
+export const lintRules: readonly LintRule[] = [...datasetRules, ...planRules, ...dschatIssueRules];
 
 const severityOrder: Record<Severity, number> = {error: 0, warning: 1, info: 2};
 

@@ -38,7 +38,8 @@ export interface DatasetFacts {
   /** Where the facts come from, for messages (the converted directory). */
   source: string;
   settings: {dataSplit: string; seed: number; maxSeqLen: number; maxPromptSeqLen: number};
-  files: Record<SplitName, {rows: number; missingColumns: string[]}>;
+  /** Rows per file, and (train.json) the rows usable in each phase — what a step could train on with all of them. */
+  files: Record<SplitName, {rows: number; missingColumns: string[]; usable?: Record<"1" | "2" | "3", number>}>;
   partitions: PartitionFacts[];
   /** train.json prompts lacking DS-Chat's " Human: ... Assistant:" markers (local/jsonfile adds none). */
   promptsWithoutMarkers: {count: number; total: number; examples: string[]};
@@ -47,6 +48,8 @@ export interface DatasetFacts {
   dataCache?: DataCacheEstimate[];
   /** Whether a tokenizer measured the rows (token-based rules need it). */
   tokenized: boolean;
+  /** Why the measuring tokenizer's counts are not the model's (another family), when they are not. */
+  tokenizerMismatch?: string | null;
   /** What `dschat-studio convert` recorded in manifest.json, when the directory has one. */
   manifest?: ManifestFacts | null;
 }
@@ -101,6 +104,78 @@ export interface PlanFacts {
   /** `--add_eot_token`, with step 1's `--eot_token` (steps 2/3 always use `<|endoftext|>`). */
   addEotToken?: boolean;
   eotToken?: string;
+  /** Every step the plan runs (a chained plan: [1, 2, 3]); default: this step alone. */
+  planSteps?: Phase[];
+  /** The DeepSpeed, transformers and torch versions the run targets (null = unknown); absent = unknown. */
+  versions?: {deepspeed: string | null; transformers: string | null; torch: string | null};
+  dtype?: "fp16" | "bf16";
+  /** The planned GPU and whether it computes in bf16. */
+  gpuName?: string;
+  gpuBf16?: boolean;
+  /** Instance count (nodes). */
+  nodes?: number;
+  /** `--data_path` and `--data_output_path` (DS-Chat's data cache directory). */
+  dataPaths?: string[];
+  dataOutputPath?: string;
+  /** `--only_optimize_lora` (step 3: both models). */
+  onlyOptimizeLora?: boolean;
+  /** `--gradient_checkpointing` (steps 1/2) or `--actor_gradient_checkpointing` (step 3). */
+  gradientCheckpointing?: boolean;
+  criticGradientCheckpointing?: boolean;
+  /** `--learning_rate` (steps 1/2) or `--actor_learning_rate` (step 3). */
+  learningRate?: number;
+  /** `--per_device_train_batch_size` (steps 1/2) or `--per_device_training_batch_size` (step 3). */
+  perDeviceTrainBatchSize?: number;
+  perDeviceGenerationBatchSize?: number;
+  generationBatches?: number;
+  gradientAccumulationSteps?: number;
+  maxAnswerSeqLen?: number;
+  releaseInferenceCache?: boolean;
+  /** The name DS-Chat's tokenizer loader tests when it is not `modelName`: a local checkpoint's config.json `_name_or_path`. */
+  tokenizerName?: string;
+  /** The checkpoint's `vocab_size` (Llama-3: 128256), when known. */
+  vocabSize?: number;
+  /** Step 3: embedding rows after DS-Chat's resize, for the actor's tokenizer (which DS-Chat uses for both models) and for the critic's own. */
+  actorVocabRows?: number;
+  criticVocabRows?: number;
+  /**
+   * Step 3: what the critic checkpoint is: the plan's own step-2 output, one of DS-Chat's published reward checkpoints, a
+   * base model from the Hub (no reward head), a local folder (see `criticCheckpointFiles`), or unknown.
+   */
+  criticCheckpoint?: "chained" | "dschat-reward" | "base-model" | "local" | "unknown";
+  /** The files of a local critic folder (names only), when the plan side could list them. */
+  criticCheckpointFiles?: string[];
+  /** Train rows of the plan's data and the rows usable in each phase (a converted directory's manifest). */
+  dataRows?: {trainRows: number; usable: Record<"1" | "2" | "3", number>; source: string};
+  /** Derived by the plan side from the memory estimate (never read from JSON). */
+  memory?: MemoryFitFacts;
+  /** Derived by the plan side from the time estimate (step 3 generation; never read from JSON). */
+  generation?: GenerationFacts;
+}
+
+/** The memory estimate's verdict for the planned GPU, with the largest batch and the cheapest change that fits. */
+export interface MemoryFitFacts {
+  gpuName: string;
+  gpuMemoryGiB: number;
+  reservedGiB: number;
+  peakPhase: string;
+  /** The largest terms at the peak, for the message. */
+  largestTerms: {model: string; kind: string; gib: number}[];
+  /** The largest per-device batch that fits (0: none). */
+  largestBatch: number;
+  /** The cheapest change (in the order: recompute, smaller batch, more sharding, LoRA, offload, bigger GPU) that fits, re-estimated. */
+  fix: {change: string; reservedGiB: number} | null;
+}
+
+/** Step 3 generation figures from the time estimate, with and without the hybrid engine. */
+export interface GenerationFacts {
+  actorParams: number;
+  answerTokens: number;
+  secondsPerToken: number;
+  secondsPerTokenWithHybridEngine: number;
+  /** Per epoch, when the plan knows its rows. */
+  hours?: number;
+  hoursWithHybridEngine?: number;
 }
 
 export interface LintThresholds {

@@ -4,71 +4,74 @@
  * `dschat-studio plan` and the Config page get them through `report/planReport.ts`, and `plan/validatePlan.ts` keeps only
  * the value checks (required arguments, data_split, ZeRO stage range). Isomorphic: no Node or DOM imports.
  */
-import {familySupport, knownFailuresFor, type ModelFamily} from "../models/familySupport.js";
+import {familySupport, knownFailuresFor, type ModelInStep} from "../models/familySupport.js";
 import {findModel} from "../models/findModel.js";
 import {loraTargets} from "../models/loraTargets.js";
-import {modelFamilyOf} from "../models/modelFamilyOf.js";
+import {getSplitBoundaries, parseDataSplit} from "../split/getSplitBoundaries.js";
+import {usableRowsPerStep} from "../split/usableRowsPerStep.js";
 import {usesLlamaTokenizer} from "../tokenize/tokenizerRules.js";
-import type {LintRule, PlanFacts, RuleHit, Severity} from "./lintContext.js";
+import type {LintRule, ResolvedLintContext, RuleHit, Severity} from "./lintContext.js";
+import {modelsOf, stepField} from "./ruleHelpers.js";
 
-/** Known failures that need more than the family and step to happen, and how bad each is (default: error). */
-const failureConditions: Record<string, {severity: Severity; applies?: (plan: PlanFacts) => boolean}> = {
-  "llama-hybrid-engine-z3": {severity: "warning", applies: (plan) => plan.enableHybridEngine === true && plan.zeroStage === 3},
-  "qwen2-hybrid-engine": {severity: "error", applies: (plan) => plan.enableHybridEngine === true},
+/** Known failures that are not errors. */
+const failureSeverity: Record<string, Severity> = {
   // divergence-at-start checks the real pairs when a tokenizer measured them; this is the family-level caution.
-  "bloom-step2-divergence": {severity: "info"}
+  "bloom-step2-divergence": "info"
 };
 
-const familyOf = (name: string, given?: ModelFamily | null) => given ?? modelFamilyOf(name);
+/** A step that gets less than this share of the rows it could use, while other phases' shares go unused, is starved. */
+export const STARVED_SHARE = 0.5;
 
-/** The plan JSON path of a DS-Chat argument of the linted step (`step3.offload`), as `normalizePlan` names it. */
-const stepField = (plan: PlanFacts, arg: string) => `step${plan.step}.${arg}`;
-
-/** The models a step loads, with the family each is: steps 1/2 one model, step 3 the actor and the critic (reward). */
-function modelsOf(plan: PlanFacts): {role: string; name: string; family: ModelFamily | null; loraDim?: number; loraModuleName?: string; matched?: number; kind: "causalLM" | "base"}[] {
-  const main = {role: plan.step === 3 ? "actor" : "model", name: plan.modelName, family: familyOf(plan.modelName, plan.family), loraDim: plan.loraDim, loraModuleName: plan.loraModuleName, matched: plan.loraMatchedLinears, kind: plan.step === 2 ? ("base" as const) : ("causalLM" as const)};
-  if (plan.step !== 3 || !plan.criticModelName) return [main];
-  const critic = {role: "critic", name: plan.criticModelName, family: familyOf(plan.criticModelName, plan.criticFamily), loraDim: plan.criticLoraDim, loraModuleName: plan.criticLoraModuleName, matched: plan.criticLoraMatchedLinears, kind: "base" as const};
-  return [main, critic];
+/** Train rows, and rows usable per phase, from the plan's data (plan --data) or the linted directory. */
+function dataRowsOf({plan, dataset}: ResolvedLintContext): {trainRows: number; usable: Record<"1" | "2" | "3", number>; source: string} | null {
+  if (plan!.dataRows) return plan!.dataRows;
+  const usable = dataset?.files.train.usable;
+  return usable ? {trainRows: dataset!.files.train.rows, usable, source: `${dataset!.source}/train.json`} : null;
 }
 
 export const planRules: LintRule[] = [
   {
     id: "family-known-failure",
     severity: "error",
-    title: "A DS-Chat failure known for this model family in this step (BLOOM rwtranrsformer, step-1 print_throughput, GLM, Llama-3 tokenizer, ...)",
+    title: "A DS-Chat failure known for this model family in this step (BLOOM rwtranrsformer, step-1 print_throughput, GLM, Llama-3 tokenizer)",
     needs: ["plan"],
     check: ({plan}) =>
       modelsOf(plan!).flatMap(({role, name, family}) => {
         if (!family) return [];
-        // The step-3 critic is loaded like step 2's reward model, so it hits step-2 failures too.
-        const steps = role === "critic" ? ([2, 3] as const) : ([plan!.step] as const);
-        return steps.flatMap((step) =>
-          knownFailuresFor(family, name, step)
-            .filter((failure) => failureConditions[failure.id]?.applies?.(plan!) ?? true)
-            .map((failure): RuleHit => ({
-              rule: failure.id,
-              severity: failureConditions[failure.id]?.severity ?? "error",
-              message: `${role} ${name} (${familySupport[family].label}): ${failure.message}`,
-              fix: `${failure.fix} (${failure.source})`
-            }))
-        );
+        // Step 3 tokenizes for both models with the actor's tokenizer; the critic is only loaded (create_critic_model).
+        const model: ModelInStep = role === "critic" ? {path: name, role} : {path: name, tokenizerName: plan!.tokenizerName ?? name, vocabSize: plan!.vocabSize, role};
+        return knownFailuresFor(family, model, plan!.step).map((failure): RuleHit => ({
+          rule: failure.id,
+          severity: failureSeverity[failure.id] ?? "error",
+          message: `${role} ${name} (${familySupport[family].label}): ${failure.message}`,
+          fix: `${failure.fix} (${failure.source})`
+        }));
       })
   },
   {
     id: "num-padding-at-beginning",
     severity: "error",
-    title: "--num_padding_at_beginning must be 1 for OPT (BOS == PAD) and 0 for every other family",
+    title: "Step 2: --num_padding_at_beginning must be 1 for OPT (BOS == PAD) and 0 for every other family (step 3 ignores it)",
     needs: ["plan"],
     check: ({plan}) => {
-      if (plan!.step === 1 || plan!.numPaddingAtBeginning === undefined) return [];
-      const scored = plan!.step === 3 ? modelsOf(plan!).find((m) => m.role === "critic") : modelsOf(plan!)[0];
-      if (!scored?.family) return [];
+      // Only RewardModel.forward (step 2) reads it (reward_model.py:88-91, 100-102); step 3's forward_value does not
+      // (reward_model.py:157-170), so DS-Chat's own Llama-2 step-3 scripts pass 1 harmlessly.
+      if (plan!.step !== 2 || plan!.numPaddingAtBeginning === undefined) return [];
+      const [scored] = modelsOf(plan!);
+      if (!scored.family) return [];
       const expected = familySupport[scored.family].numPaddingAtBeginning;
-      if (plan!.numPaddingAtBeginning === expected) return [];
+      const given = plan!.numPaddingAtBeginning;
+      if (given === expected) return [];
+      const effect =
+        expected === 1
+          ? given === 0
+            ? "c_inds[0] is OPT's leading </s> pad at position 0, so every end score is read at index -1, the last padded position"
+            : `c_inds[${given}] skips ${given - 1} pad(s) after the answer, so the end score is read inside the padding`
+          : `c_inds[${given}] skips the first pad after the answer, so each end score is read at the first pad (c_inds[${given}] - 1) instead of the answer's last token, or at the last position when a sequence has fewer than ${given + 1} pads`;
       return [
         {
-          message: `--num_padding_at_beginning ${plan!.numPaddingAtBeginning} with ${scored.name} (${familySupport[scored.family].label}): the reward model then reads each sequence's end score at the wrong position (${expected === 1 ? "OPT's BOS is its pad, so the first pad is not the end" : "there is no leading pad to skip, so the end is taken as the last position"})`,
+          field: stepField(plan!, "num_padding_at_beginning"),
+          message: `--num_padding_at_beginning ${given} with ${scored.name} (${familySupport[scored.family].label}): step 2's RewardModel.forward ${effect} (reward_model.py:88-91, 109)`,
           fix: `pass --num_padding_at_beginning ${expected} (DS-Chat's default is 1, right only for OPT; #455)`
         }
       ];
@@ -166,12 +169,77 @@ export const planRules: LintRule[] = [
     severity: "info",
     title: "A Llama model whose name lacks lowercase \"llama\": DS-Chat uses AutoTokenizer (pad = EOS, no [PAD])",
     needs: ["plan"],
-    check: ({plan}) =>
-      modelsOf(plan!)
-        .filter(({name, family}) => family === "llama" && !usesLlamaTokenizer(name))
-        .map(({role, name}) => ({
-          message: `${role} ${name}: DS-Chat's case-sensitive "llama" test fails, so it loads AutoTokenizer with pad = EOS instead of LlamaTokenizer + [PAD]; padding masks out the EOS`,
-          fix: "expected with Llama-3 names (their LlamaTokenizer load would fail); for Llama-2, load from a path containing \"llama\" to get DS-Chat's tested setup"
-        }))
+    check: ({plan}) => {
+      // The actor's tokenizer serves both step-3 models, so only the trained model's (actor's) name counts.
+      const [main] = modelsOf(plan!);
+      const tested = plan!.tokenizerName ?? main.name;
+      if (main.family !== "llama" || usesLlamaTokenizer(tested)) return [];
+      return [
+        {
+          message: `${main.role} ${main.name}: DS-Chat's case-sensitive "llama" test (utils.py:76) fails on ${JSON.stringify(tested)}, so it loads AutoTokenizer with pad = EOS instead of LlamaTokenizer + [PAD]; padding masks out the EOS`,
+          fix: "expected with Llama-3 names (their LlamaTokenizer load would fail); for Llama-2, load it under a name containing lowercase \"llama\" to get DS-Chat's tested setup"
+        }
+      ];
+    }
+  },
+  {
+    id: "does-not-fit",
+    severity: "error",
+    title: "The memory estimate exceeds the GPU: the step runs out of GPU memory (#551, #279, #271, #380, #386, #378, #410)",
+    needs: ["plan"],
+    check: ({plan}) => {
+      const memory = plan!.memory;
+      if (!memory || memory.reservedGiB <= memory.gpuMemoryGiB) return [];
+      const terms = memory.largestTerms.map((term) => `${term.model} ${term.kind} ${term.gib} GiB`).join(", ");
+      // DS-Chat's evaluation (per_device_eval_batch_size) can peak above training; then the training batch is not the lever.
+      const evaluation = memory.peakPhase === "evaluation";
+      const batchArg = evaluation ? "per_device_eval_batch_size" : plan!.step === 3 ? "per_device_generation_batch_size" : "per_device_train_batch_size";
+      const trainingBatch = memory.largestBatch > 0 ? `the largest per-device batch that fits is ${memory.largestBatch}${plan!.step === 3 ? " (generation = training batch)" : ""}` : "no per-device batch fits, not even 1";
+      const batch = evaluation ? "DS-Chat's evaluation (before the first epoch and after each) is the peak, so a smaller training batch does not help" : trainingBatch;
+      return [
+        {
+          field: stepField(plan!, batchArg),
+          message: `step ${plan!.step} needs about ${memory.reservedGiB} GiB per GPU at its peak (${memory.peakPhase}: ${terms}) and ${memory.gpuName} has ${memory.gpuMemoryGiB} GiB, so it runs out of GPU memory (DeepSpeedExamples #551, #279, #271, #380, #386, #378, #410); ${batch}`,
+          fix: memory.fix
+            ? `${memory.fix.change}: estimate ${memory.fix.reservedGiB} GiB (the first change, in cost order, whose estimate fits)`
+            : "no single change fits on this instance type: add GPUs (--nodes) or combine the changes above (see the memory terms)"
+        }
+      ];
+    }
+  },
+  {
+    id: "data-split-share",
+    severity: "warning",
+    title: "Rows each planned step trains on; a warning when --data_split gives a step a small share of the rows it could use and the rest to steps the plan does not run",
+    needs: ["plan"],
+    check: (context) => {
+      const plan = context.plan!;
+      const data = dataRowsOf(context);
+      if (!data || !plan.dataSplit || data.trainRows === 0) return [];
+      const step = plan.step;
+      const couldUse = data.usable[String(step) as "1" | "2" | "3"];
+      // A linted directory knows the exact partition (DS-Chat's shuffle); a manifest gives its size by the share.
+      const partition = context.dataset?.partitions.find((p) => p.phase === step && p.split === "train");
+      const gets = partition ? partition.usable : usableRowsPerStep(plan.dataSplit, data.trainRows, [step], data.usable)[step]!;
+      const planned = plan.planSteps ?? [step];
+      const weights = parseDataSplit(plan.dataSplit);
+      const boundaries = getSplitBoundaries(plan.dataSplit, data.trainRows);
+      const unplanned = ([1, 2, 3] as const).filter((other) => !planned.includes(other) && (boundaries[other] ?? 0) - (boundaries[other - 1] ?? 0) > 0);
+      const rows = `step ${step} trains on ${gets} of the ${couldUse} train.json rows it can use (data_split ${plan.dataSplit}; ${data.source})`;
+      if (couldUse === 0 || gets >= STARVED_SHARE * couldUse || unplanned.length === 0) return [{severity: "info", step, message: rows, fix: "nothing to do; pass --data_split to change the shares"}];
+      const parts = plan.dataSplit.split(",").map((part) => part.trim());
+      const usedBy = planned.filter((p) => data.usable[String(p) as "1" | "2" | "3"] > 0 && (weights[p - 1] ?? 0) > 0);
+      const better = usedBy.length <= 1 ? [1, 2, 3].map((p) => (p === step ? "10" : "0")).join(",") : [1, 2, 3].map((p) => (usedBy.includes(p as 1 | 2 | 3) ? parts[p - 1] : "0")).join(",");
+      const after = usableRowsPerStep(better, data.trainRows, [step], data.usable)[step]!;
+      const others = unplanned.map((p) => `phase ${p}`).join(" and ");
+      return [
+        {
+          step,
+          field: stepField(plan, "data_split"),
+          message: `${rows}: ${(100 * gets / couldUse).toFixed(0)}%, while the ${others} share${unplanned.length > 1 ? "s go" : " goes"} to step${unplanned.length > 1 ? "s" : ""} this plan does not run`,
+          fix: `pass --data_split ${better} (step ${step} then trains on about ${after} rows), unless ${others.replaceAll("phase", "step")} will train on this data later`
+        }
+      ];
+    }
   }
 ];

@@ -2,7 +2,7 @@
  * The architecture facts the estimator needs, named after the Hugging Face `config.json` keys they come from, and the
  * per-family module layout (which linears, biases and norms a decoder block has) that turns them into parameter counts.
  */
-import type {BlockLinear, ModelFamily} from "./familySupport.js";
+import {familySupport, type BlockLinear, type ModelFamily} from "./familySupport.js";
 
 export interface ModelArchitecture {
   /** Hugging Face repo id (or the user's path). */
@@ -185,7 +185,12 @@ export function resizedVocabSize(tokenizerLength: number): number {
   return 8 * Math.ceil(tokenizerLength / 8);
 }
 
-/** The embedding rows DS-Chat trains `arch` with; `--add_eot_token` adds one token before the resize. */
+/**
+ * The embedding rows DS-Chat trains `arch` with: `len(tokenizer)` rounded up to a multiple of 8 (model_utils.py:111-113).
+ * `--add_eot_token` adds `<|endoftext|>` through `add_special_tokens` (utils.py:110-114), which grows the tokenizer only
+ * where the token is new: GPT-J keeps 50400.
+ */
 export function resizedVocab(arch: ModelArchitecture, addEotToken = false): number {
-  return resizedVocabSize(arch.tokenizerLength + (addEotToken ? 1 : 0));
+  const added = addEotToken && !familySupport[arch.family].endOfTextInVocabulary ? 1 : 0;
+  return resizedVocabSize(arch.tokenizerLength + added);
 }

@@ -113,6 +113,17 @@ const qwen25 = (size: string, layers: number, hidden: number, heads: number, kvH
     published
   });
 
+/**
+ * Checkpoints DS-Chat's own scripts load by name (step3 training_scripts/opt/single_node/run_1.3b.sh:21-26 and
+ * sweep/run_step3_sweep.sh:6-7): the outputs of its step 1 (facebook/opt-1.3b) and step 2 (facebook/opt-350m),
+ * published on the Hub as `pytorch_model.bin` saved by `save_hf_format` — a reward checkpoint's keys are those of
+ * DS-Chat's RewardModel (`rwtransformer.*`, `v_head.weight`), which step 3's critic loader reads.
+ */
+export const dschatPublishedCheckpoints: Readonly<Record<string, {kind: "sft" | "reward"; base: string}>> = {
+  "AdamG012/chat-opt-1.3b-sft-deepspeed": {kind: "sft", base: "facebook/opt-1.3b"},
+  "AdamG012/chat-opt-350m-reward-deepspeed": {kind: "reward", base: "facebook/opt-350m"}
+};
+
 export const modelRegistry: readonly ModelArchitecture[] = [
   opt("125m", [12, 768, 12, 3072, 125e6]),
   opt("350m", [24, 1024, 16, 4096, 331e6], {wordEmbedProjDim: 512, finalNorm: false}),
@@ -122,6 +133,8 @@ export const modelRegistry: readonly ModelArchitecture[] = [
   opt("13b", [40, 5120, 40, 20480, 13e9]),
   opt("30b", [48, 7168, 56, 28672, 30e9]),
   opt("66b", [64, 9216, 72, 36864, 66e9]),
+  {...opt("1.3b", [24, 2048, 32, 8192, 1.3e9]), id: "AdamG012/chat-opt-1.3b-sft-deepspeed", source: "DS-Chat's published step-1 output of facebook/opt-1.3b (same config.json keys)"},
+  {...opt("350m", [24, 1024, 16, 4096, 331e6], {wordEmbedProjDim: 512, finalNorm: false}), id: "AdamG012/chat-opt-350m-reward-deepspeed", source: "DS-Chat's published step-2 output of facebook/opt-350m (same config.json keys)"},
   bloom("bigscience/bloom-560m", [24, 1024, 16, 0, 559e6]),
   bloom("bigscience/bloomz-560m", [24, 1024, 16, 0, 559e6]),
   bloom("bigscience/bloom-1b1", [24, 1536, 16, 0, 1.065e9]),

@@ -5,6 +5,7 @@
  * training_scripts; `--deepspeed` is always passed, `--deepspeed_config` never (main.py builds its own config).
  */
 import type {Phase} from "../canonical.js";
+import {shellQuote} from "../contract/shell.js";
 import type {ArgSpec} from "./dschatArgs.js";
 import {argSpecsByStep, stepDirectory} from "./dschatArgs.js";
 import type {Plan} from "./normalizePlan.js";
@@ -25,11 +26,8 @@ export function formatNumber(value: number): string {
   return String(value);
 }
 
-const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
-export function shellQuote(word: string): string {
-  return SAFE.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
+/** Quoting lives with the other shell rules (src/core/contract/shell.ts); re-exported for the plan's callers. */
+export {shellQuote};
 
 function sameValue(spec: ArgSpec, value: unknown): boolean {
   if (spec.kind === "strings") return Array.isArray(value) && value.length === spec.default.length && value.every((v, i) => v === spec.default[i]);

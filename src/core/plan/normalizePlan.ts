@@ -8,7 +8,11 @@ import {checkKeys, checkSchemaVersion, quote, readBoolean, readChoice, readNumbe
 import {SCHEMA_VERSIONS} from "../contract/schemaVersions.js";
 import {UserError} from "../contract/userError.js";
 import type {ArgSpec, Step1Args, Step2Args, Step3Args} from "./dschatArgs.js";
+import {MAX_SEED} from "../split/mt19937.js";
+import {DSCHAT_INT_MAX, MAX_RUNTIME_HOURS} from "./argBounds.js";
 import {argSpecsByStep, defaultArgs, step1ArgSpecs, step2ArgSpecs, step3ArgSpecs} from "./dschatArgs.js";
+import {checkDatasetDataPath, normalizePlanDataset, type PlanDataset} from "./planDataset.js";
+import {defaultTargetVersions, normalizeVersions, type TargetVersions} from "./targetVersions.js";
 
 export interface Infrastructure {
   /** A key of the instance catalogue (e.g. "ml.g5.2xlarge"). */
@@ -30,6 +34,10 @@ export interface Plan {
   step2: Step2Args;
   step3: Step3Args;
   infrastructure: Infrastructure;
+  /** The converted dataset every selected step trains on through local/jsonfile (`plan --data DIR`); null: none recorded. */
+  dataset: PlanDataset | null;
+  /** The DeepSpeed, transformers and torch versions the run uses (default: the hand-off's training image; targetVersions.ts). */
+  versions: TargetVersions;
 }
 
 export interface StepArgsByPhase {
@@ -50,12 +58,14 @@ export function defaultPlan(): Plan {
     step1: defaultArgs(step1ArgSpecs),
     step2: defaultArgs(step2ArgSpecs),
     step3: defaultArgs(step3ArgSpecs),
-    infrastructure: {...defaultInfrastructure}
+    infrastructure: {...defaultInfrastructure},
+    dataset: null,
+    versions: defaultTargetVersions()
   };
 }
 
 const FIX = "Correct the plan: plan.json is written by 'dschat-studio plan --out' and described by schemas/plan.schema.json.";
-const PLAN_KEYS = ["schema_version", "steps", "step1", "step2", "step3", "infrastructure"] as const;
+const PLAN_KEYS = ["schema_version", "steps", "step1", "step2", "step3", "infrastructure", "dataset", "versions"] as const;
 const INFRASTRUCTURE_KEYS = Object.keys(defaultInfrastructure);
 
 /** Checks one argument value against its spec; `field` is the JSON path used in messages. */
@@ -77,7 +87,7 @@ export function normalizeArg(spec: ArgSpec, value: unknown, field: string): unkn
     case "int":
     case "float":
       if (value === null && spec.default === null) return null;
-      return readNumber(value, field, FIX, {integer: spec.kind === "int", min: spec.min});
+      return readNumber(value, field, FIX, spec.kind === "int" ? {integer: true, min: spec.min, max: spec.name === "seed" ? MAX_SEED : DSCHAT_INT_MAX} : {min: spec.min});
   }
 }
 
@@ -108,15 +118,15 @@ function normalizeInfrastructure(value: unknown): Infrastructure {
   const at = (key: string) => `${field}.${key}`;
   return {
     instance_type: given.instance_type === undefined ? defaultInfrastructure.instance_type : readString(given.instance_type, at("instance_type"), FIX),
-    instance_count: given.instance_count === undefined ? defaultInfrastructure.instance_count : readNumber(given.instance_count, at("instance_count"), FIX, {integer: true, min: 1}),
-    gpus_per_node: given.gpus_per_node === undefined || given.gpus_per_node === null ? null : readNumber(given.gpus_per_node, at("gpus_per_node"), FIX, {integer: true, min: 1}),
+    instance_count: given.instance_count === undefined ? defaultInfrastructure.instance_count : readNumber(given.instance_count, at("instance_count"), FIX, {integer: true, min: 1, max: DSCHAT_INT_MAX}),
+    gpus_per_node: given.gpus_per_node === undefined || given.gpus_per_node === null ? null : readNumber(given.gpus_per_node, at("gpus_per_node"), FIX, {integer: true, min: 1, max: DSCHAT_INT_MAX}),
     spot: given.spot === undefined ? defaultInfrastructure.spot : readBoolean(given.spot, at("spot"), FIX),
-    max_runtime_hours: given.max_runtime_hours === undefined ? defaultInfrastructure.max_runtime_hours : readNumber(given.max_runtime_hours, at("max_runtime_hours"), FIX, {above: 0})
+    max_runtime_hours: given.max_runtime_hours === undefined ? defaultInfrastructure.max_runtime_hours : readNumber(given.max_runtime_hours, at("max_runtime_hours"), FIX, {above: 0, max: MAX_RUNTIME_HOURS})
   };
 }
 
 /**
- * Parses untrusted plan JSON: `{schema_version?, steps?, step1?, step2?, step3?, infrastructure?}`. Missing arguments take
+ * Parses untrusted plan JSON: `{schema_version?, steps?, step1?, step2?, step3?, infrastructure?, dataset?, versions?}`. Missing arguments take
  * DS-Chat's defaults. Chained plans fill step outputs and step 3's actor/critic paths from steps 1 and 2 when the plan
  * leaves them empty. A `schema_version` other than this one's is refused (a plan the page or CLI builds may omit it).
  */
@@ -130,8 +140,11 @@ export function normalizePlan(spec: unknown): Plan {
     step1: normalizeStepArgs<Step1Args>(argSpecsByStep[1], given.step1, "plan.step1"),
     step2: normalizeStepArgs<Step2Args>(argSpecsByStep[2], given.step2, "plan.step2"),
     step3: normalizeStepArgs<Step3Args>(argSpecsByStep[3], given.step3, "plan.step3"),
-    infrastructure: normalizeInfrastructure(given.infrastructure)
+    infrastructure: normalizeInfrastructure(given.infrastructure),
+    dataset: normalizePlanDataset(given.dataset),
+    versions: normalizeVersions(given.versions)
   };
+  checkDatasetDataPath(plan.dataset, plan.steps.map((step) => ({step, data_path: stepArgs(plan, step).data_path})));
   return chainSteps(plan);
 }
 

@@ -4,7 +4,27 @@
  * Datasets page builds the same files in the browser, so a download equals `convert --recipe` byte for byte.
  * Isomorphic: no Node or DOM imports.
  */
-import type {LocalJsonRow} from "../canonical.js";
+import type {CanonicalRow, LocalJsonRow} from "../canonical.js";
+import {describeLoneSurrogate, loneSurrogateAt} from "../contract/unicode.js";
+
+/**
+ * Why a converted row's text cannot be written (null when it can): a lone surrogate in any of its strings, which
+ * DuckDB refuses and DS-Chat's tokenizer cannot encode. Such a row is a reject, in `convert` and on the Datasets page.
+ */
+export function invalidText(row: CanonicalRow, local: LocalJsonRow): string | null {
+  for (const field of ["prompt", "chosen", "rejected"] as const) {
+    const text = local[field];
+    const at = text === null ? -1 : loneSurrogateAt(text);
+    if (at !== -1) return `${field} holds ${describeLoneSurrogate(text!, at)}, which is not Unicode text (DuckDB refuses it and a tokenizer cannot encode it)`;
+  }
+  for (const [index, turn] of row.conversation.entries()) {
+    for (const text of [turn.content, turn.name ?? ""]) {
+      const at = loneSurrogateAt(text);
+      if (at !== -1) return `turn ${index + 1} (${turn.role}) holds ${describeLoneSurrogate(text, at)}, which is not Unicode text (DuckDB refuses it and a tokenizer cannot encode it)`;
+    }
+  }
+  return null;
+}
 
 /** One line of train.json / eval.json, without its newline. */
 export function localJsonLine(row: LocalJsonRow): string {

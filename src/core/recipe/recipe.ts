@@ -4,11 +4,12 @@
  * same files on disk and writes the same train.json and eval.json. Schema: schemas/recipe.schema.json.
  * Isomorphic: no Node or DOM imports.
  */
-import {checkKeys, checkSchemaVersion, readArray, readNumber, readObject, readString} from "../contract/jsonFields.js";
+import {checkKeys, checkSchemaVersion, readArray, readChoice, readNumber, readObject, readString} from "../contract/jsonFields.js";
 import {SCHEMA_VERSIONS, versioned} from "../contract/schemaVersions.js";
 import {locate, UserError} from "../contract/userError.js";
 import {findFormat} from "../formats/resolveAdapter.js";
 import {parseMapping} from "../formats/parseMapping.js";
+import {DEFAULT_REASONING, formatReasoningMarkers, parseReasoningMarkers, REASONING_MODES, type ReasoningOption} from "../formats/reasoning.js";
 import {MAX_SEED} from "../split/mt19937.js";
 import {validateFilter} from "./validateFilter.js";
 
@@ -29,12 +30,14 @@ export interface Recipe {
   map: string | null;
   /** A WHERE condition over the canonical table (see validateFilter); null keeps every row. */
   filter: string | null;
+  /** What to do with messages' reasoning parts, as `--reasoning` and `--reasoning-markers` (manifest.json's form). */
+  reasoning: {mode: ReasoningOption["mode"]; markers: string};
   eval_ratio: number;
   seed: number;
 }
 
 const FIX = "Download the recipe again from the Datasets page, or fix the field (schemas/recipe.schema.json).";
-const KEYS = ["schema_version", "tool", "inputs", "format", "map", "filter", "eval_ratio", "seed"];
+const KEYS = ["schema_version", "tool", "inputs", "format", "map", "filter", "reasoning", "eval_ratio", "seed"];
 
 export function recipeDocument(body: Omit<Recipe, "schema_version" | "tool">): Recipe {
   return versioned("recipe", {tool: "dschat-studio" as const, ...body});
@@ -61,9 +64,16 @@ export function parseRecipe(json: unknown): Recipe {
   if (format !== null) locate({field: "format"}, () => findFormat(format));
   if (map !== null) locate({field: "map"}, () => parseMapping(map));
   const filter = nullable(recipe.filter, (value) => validateFilter(readString(value, "filter", FIX, {allowEmpty: true})));
+  const reasoningObject = readObject(recipe.reasoning, "reasoning", FIX);
+  checkKeys(reasoningObject, ["mode", "markers"], "reasoning", FIX);
+  const reasoning = {mode: readChoice(reasoningObject.mode, "reasoning.mode", FIX, REASONING_MODES), markers: readString(reasoningObject.markers, "reasoning.markers", FIX)};
+  locate({field: "reasoning.markers"}, () => parseReasoningMarkers(reasoning.markers, "reasoning.markers"));
   const evalRatio = readNumber(recipe.eval_ratio, "eval_ratio", FIX, {min: 0});
   if (evalRatio >= 1) throw new UserError(`must be below 1, got ${evalRatio}`, {where: {field: "eval_ratio"}, fix: FIX});
   const seed = readNumber(recipe.seed, "seed", FIX, {integer: true, min: 0});
   if (seed > MAX_SEED) throw new UserError(`must be at most ${MAX_SEED}, got ${seed}`, {where: {field: "seed"}, fix: FIX});
-  return recipeDocument({inputs, format, map, filter, eval_ratio: evalRatio, seed});
+  return recipeDocument({inputs, format, map, filter, reasoning, eval_ratio: evalRatio, seed});
 }
+
+/** The reasoning setting of a conversion that used convert's default (the Datasets page always does). */
+export const DEFAULT_RECIPE_REASONING: Recipe["reasoning"] = {mode: DEFAULT_REASONING.mode, markers: formatReasoningMarkers(DEFAULT_REASONING)};

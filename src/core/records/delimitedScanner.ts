@@ -2,11 +2,11 @@
  * CSV or TSV (RFC 4180 quoting, `""` escapes, CRLF or LF), scanned as text arrives. The first record is the header;
  * each later record becomes an object keyed by it. Fields are strings, except that an unquoted empty field is null (what
  * pandas writes for a missing value). A record whose field count differs from the header's is an unparsable record that
- * names both counts. Used by the Node reader (readDelimited.ts) and the browser's upload worker alike.
+ * names both counts; one longer than MAX_RECORD_BYTES is one counted reject. Used by the Node reader (readDelimited.ts) and the browser's upload worker alike.
  * Isomorphic: no Node or DOM imports.
  */
 import {UserError} from "../contract/userError.js";
-import {excerptOf, type RecordItem, type TextRecordScanner} from "./recordItem.js";
+import {excerptOf, MAX_RECORD_BYTES, oversizedFailure, type RecordItem, type TextRecordScanner} from "./recordItem.js";
 
 export class DelimitedScanner implements TextRecordScanner {
   line = 1;
@@ -23,6 +23,8 @@ export class DelimitedScanner implements TextRecordScanner {
   private recordText = "";
   private row = 0;
   private first = true;
+  /** Characters of a record longer than MAX_RECORD_BYTES, dropped as it streams (it becomes one reject). */
+  private oversized = 0;
 
   constructor(private readonly source: string, delimiter: "," | "\t") {
     this.separator = delimiter.charCodeAt(0);
@@ -33,6 +35,12 @@ export class DelimitedScanner implements TextRecordScanner {
     if (text) this.first = false;
     const items: RecordItem[] = [];
     this.scan(text, items);
+    const held = this.fields.reduce((sum, value) => sum + (value?.length ?? 0), this.field.length);
+    if (this.oversized || held > MAX_RECORD_BYTES) {
+      this.oversized += held;
+      this.fields = this.fields.map(() => "");
+      this.field = "";
+    }
     return items;
   }
 
@@ -70,6 +78,12 @@ export class DelimitedScanner implements TextRecordScanner {
     const raw = this.recordText;
     this.recordText = "";
     this.recordLine = this.line;
+    if (this.oversized) {
+      this.row++;
+      items.push({row: this.row, line: startLine, failure: oversizedFailure("the row", this.oversized), excerpt: excerptOf(raw)});
+      this.oversized = 0;
+      return;
+    }
     if (record.length === 1 && record[0] === null) return; // blank line
     if (!this.header) {
       this.header = record.map((name, index) => (name === null || name === "" ? `column${index + 1}` : name));

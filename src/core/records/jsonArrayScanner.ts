@@ -1,15 +1,17 @@
 /**
  * One top-level JSON array, scanned as text arrives: the scanner finds where each item starts and ends (depth and
  * strings only), and only that item's text is handed to JSON.parse, so memory holds one item at a time, never the file.
- * An item that is not valid JSON is an unparsable record; a broken array (truncated, junk between items) makes the file
- * unreadable. Used by the Node reader (readJsonArray.ts) and the browser's upload worker alike.
- * Isomorphic: no Node or DOM imports.
+ * An item that is not valid JSON is an unparsable record; one longer than MAX_RECORD_BYTES is one counted reject; a
+ * broken array (truncated, junk between items) makes the file unreadable. The engine's reader (readJsonArray.ts) and
+ * the Datasets page's upload worker both scan with it. Isomorphic: no Node or DOM imports.
  */
 import {UserError} from "../contract/userError.js";
-import {excerptOf, type RecordItem, type TextRecordScanner} from "./recordItem.js";
+import {excerptOf, MAX_RECORD_BYTES, oversizedFailure, type RecordItem, type TextRecordScanner} from "./recordItem.js";
 
 const QUOTE = 0x22, BACKSLASH = 0x5c, OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c, NEWLINE = 0x0a;
+/** An item longer than this is kept as pieces, so that each chunk appends instead of copying the whole item again. */
+const PIECE_CHARS = 1 << 20;
 
 type State = "before-array" | "before-item" | "in-item" | "after-item" | "after-array";
 
@@ -23,11 +25,31 @@ export class JsonArrayScanner implements TextRecordScanner {
   private itemStart = 0;
   private itemLine = 0;
   private row = 0;
+  /** The current item's text before `text` (a long item), and its length. */
+  private pieces: string[] = [];
+  private piecesLength = 0;
+  /** Backslashes that ended the text scanned so far inside a string: they escape what comes first in the next chunk. */
+  private carriedBackslashes = 0;
+  /** An item longer than MAX_RECORD_BYTES: its text is dropped as it streams; it becomes one reject when it ends. */
+  private oversized: {chars: number; head: string} | null = null;
 
   constructor(private readonly source: string) {}
 
   push(decoded: string): RecordItem[] {
-    // Keep only the unfinished item; everything before it has been returned.
+    // Keep only the unfinished item; everything before it has been returned. (The scan always ends at text's end.)
+    if (this.state === "in-item") {
+      if (this.oversized || this.piecesLength + this.text.length - this.itemStart > MAX_RECORD_BYTES) {
+        this.oversized ??= {chars: 0, head: (this.pieces[0] ?? this.text.slice(this.itemStart)).slice(0, 1024)};
+        this.oversized.chars += this.piecesLength + this.position - this.itemStart;
+        this.pieces = [];
+        this.piecesLength = 0;
+        this.itemStart = this.position;
+      } else if (this.text.length - this.itemStart > PIECE_CHARS) {
+        this.pieces.push(this.text.slice(this.itemStart, this.position));
+        this.piecesLength += this.position - this.itemStart;
+        this.itemStart = this.position;
+      }
+    }
     const keepFrom = this.state === "in-item" ? this.itemStart : this.position;
     this.text = this.text.slice(keepFrom) + decoded;
     this.position -= keepFrom;
@@ -55,13 +77,20 @@ export class JsonArrayScanner implements TextRecordScanner {
 
   private finishItem(end: number, items: RecordItem[]): void {
     this.row++;
-    const itemText = this.text.slice(this.itemStart, end);
+    this.state = "after-item";
+    if (this.oversized) {
+      items.push({row: this.row, line: this.itemLine, failure: oversizedFailure("the array item", this.oversized.chars + end - this.itemStart), excerpt: excerptOf(this.oversized.head)});
+      this.oversized = null;
+      return;
+    }
+    const itemText = this.pieces.length ? this.pieces.join("") + this.text.slice(this.itemStart, end) : this.text.slice(this.itemStart, end);
+    this.pieces = [];
+    this.piecesLength = 0;
     try {
       items.push({row: this.row, line: this.itemLine, value: JSON.parse(itemText)});
     } catch (error) {
       items.push({row: this.row, line: this.itemLine, failure: `array item is not valid JSON (${(error as Error).message})`, excerpt: excerptOf(itemText)});
     }
-    this.state = "after-item";
   }
 
   private scan(items: RecordItem[]): void {
@@ -72,12 +101,17 @@ export class JsonArrayScanner implements TextRecordScanner {
         if (this.inString) {
           const quote = text.indexOf('"', this.position);
           if (quote === -1) {
+            let trailing = 0;
+            for (let k = length - 1; k >= this.position && text.charCodeAt(k) === BACKSLASH; k--) trailing++;
+            this.carriedBackslashes = trailing === length - this.position ? this.carriedBackslashes + trailing : trailing;
             this.position = length;
             return;
           }
-          // Count back to the item's start, not just to `position`: a backslash may have ended the previous chunk.
           let backslashes = 0;
-          for (let k = quote - 1; k > this.itemStart && text.charCodeAt(k) === BACKSLASH; k--) backslashes++;
+          let k = quote - 1;
+          for (; k >= this.position && text.charCodeAt(k) === BACKSLASH; k--) backslashes++;
+          if (k < this.position) backslashes += this.carriedBackslashes;
+          this.carriedBackslashes = 0;
           this.position = quote + 1;
           if (backslashes % 2 === 0) {
             this.inString = false;
@@ -86,8 +120,10 @@ export class JsonArrayScanner implements TextRecordScanner {
           continue;
         }
         const code = text.charCodeAt(this.position);
-        if (code === QUOTE) this.inString = true;
-        else if (code === OPEN_BRACE || code === OPEN_BRACKET) this.depth++;
+        if (code === QUOTE) {
+          this.inString = true;
+          this.carriedBackslashes = 0;
+        } else if (code === OPEN_BRACE || code === OPEN_BRACKET) this.depth++;
         else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
           if (this.depth === 0) {
             // A scalar item ends where the array does.

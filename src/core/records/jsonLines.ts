@@ -3,7 +3,7 @@
  * reader applies it to byte ranges (readJsonLines.ts, also in the conversion workers), the browser to decoded text.
  * Isomorphic: no Node or DOM imports.
  */
-import {excerptOf, type RecordItem, type TextRecordScanner} from "./recordItem.js";
+import {excerptOf, MAX_RECORD_BYTES, oversizedFailure, type RecordItem, type TextRecordScanner} from "./recordItem.js";
 
 /**
  * One line of JSON Lines as a record: null for a blank line, a failure naming JSON.parse's reason for a line that is
@@ -27,7 +27,10 @@ function isBlank(text: string): boolean {
   return true;
 }
 
-/** JSON Lines over decoded text chunks (the browser's upload worker). */
+/**
+ * JSON Lines over decoded text chunks (the browser's upload worker). A line longer than MAX_RECORD_BYTES (counted here
+ * in characters, which for such a line is close enough) is one counted reject, as in the engine.
+ */
 export class JsonLinesScanner implements TextRecordScanner {
   line = 1;
   private carry = "";
@@ -37,7 +40,7 @@ export class JsonLinesScanner implements TextRecordScanner {
     let start = 0;
     const joined = this.carry + text;
     for (let end = joined.indexOf("\n"); end !== -1; end = joined.indexOf("\n", start)) {
-      const item = jsonLineItem(joined.slice(start, end), this.line++);
+      const item = end - start > MAX_RECORD_BYTES ? oversized(joined.slice(start, start + 1024), end - start, this.line++) : jsonLineItem(joined.slice(start, end), this.line++);
       if (item) items.push(item);
       start = end + 1;
     }
@@ -46,8 +49,12 @@ export class JsonLinesScanner implements TextRecordScanner {
   }
 
   end(): RecordItem[] {
-    const item = this.carry ? jsonLineItem(this.carry, this.line) : null;
+    const item = !this.carry ? null : this.carry.length > MAX_RECORD_BYTES ? oversized(this.carry.slice(0, 1024), this.carry.length, this.line) : jsonLineItem(this.carry, this.line);
     this.carry = "";
     return item ? [item] : [];
   }
+}
+
+function oversized(head: string, length: number, line: number): RecordItem {
+  return {row: line, line, failure: oversizedFailure("the line", length), excerpt: excerptOf(head)};
 }

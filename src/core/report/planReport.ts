@@ -26,7 +26,7 @@ import {stepArgs} from "../plan/normalizePlan.js";
 import type {PlanModels} from "../plan/planModels.js";
 import {missingModels, planModels} from "../plan/planModels.js";
 import {validatePlan} from "../plan/validatePlan.js";
-import {stepPlanFacts} from "./stepPlanFacts.js";
+import {stepPlanFacts, type PlanFactsInputs} from "./stepPlanFacts.js";
 
 /** A plan finding always names its step. */
 export type PlanFinding = Finding & {step: Phase};
@@ -45,6 +45,8 @@ export interface StepMemoryReport {
   reserved_gib: number;
   fits: boolean;
   terms: MemoryTermReport[];
+  /** Each phase's peak (steps 1 and 2: forward, backward, backward end, optimizer step, evaluation). */
+  phases: {phase: string; allocated_gib: number}[];
   host_gib: number;
   host: MemoryTermReport[];
   /** Parameter counts by model role (step1, actor, critic, …). */
@@ -115,8 +117,12 @@ export interface PlanReportOptions {
   models?: PlanModels;
   catalog?: readonly InstanceType[];
   time?: TimeInputs;
+  /** Model paths of the plan that are local folders: their files and config.json `_name_or_path` (the CLI reads them). */
+  localModels?: PlanFactsInputs["localModels"];
+  /** The plan's data: train rows and rows usable per phase (a converted directory's manifest), for the split findings. */
+  dataRows?: PlanFactsInputs["dataRows"];
   /** Replaces the lint engine's plan rules (src/core/lint), e.g. with none in a test; validatePlan's value checks still run. */
-  lint?: (plan: Plan, models: PlanModels) => PlanFinding[];
+  lint?: (plan: Plan, models: PlanModels, inputs: PlanFactsInputs) => PlanFinding[];
 }
 
 function crossCheck(memory: StepMemory, plan: Plan, arch: ModelArchitecture | undefined, gpusPerNode: number, nodes: number): StepMemoryReport["deepspeed_estimator"] {
@@ -137,11 +143,12 @@ function crossCheck(memory: StepMemory, plan: Plan, arch: ModelArchitecture | un
 }
 
 /**
- * The lint engine's plan rules (DS-Chat's argument rules and the families' known failures), one run per step, with the
- * facts only the plan knows (family, LoRA matches).
+ * The lint engine's plan rules (DS-Chat's argument rules, the families' known failures, the issue tracker's failure
+ * classes, the memory fit), one run per step, with the facts only the plan knows (family, LoRA matches, vocabularies,
+ * memory and generation figures).
  */
-export function lintFindings(plan: Plan, models: PlanModels): PlanFinding[] {
-  return plan.steps.flatMap((step) => runLint({plan: stepPlanFacts(plan, step, models)}).map((finding): PlanFinding => ({...finding, step})));
+export function lintFindings(plan: Plan, models: PlanModels, inputs: PlanFactsInputs = {}): PlanFinding[] {
+  return plan.steps.flatMap((step) => runLint({plan: stepPlanFacts(plan, step, models, inputs)}).map((finding): PlanFinding => ({...finding, step})));
 }
 
 const terms = (list: StepMemory["terms"]): MemoryTermReport[] => list.map((term) => ({model: term.model, kind: term.kind, gib: toGiB(term.bytes), formula: term.formula}));
@@ -193,7 +200,7 @@ export function planReport(plan: Plan, options: PlanReportOptions = {}): PlanRep
   const lint: PlanFinding[] = [
     ...validatePlan(plan).map(({rule, step, field, message, fix}): PlanFinding => ({severity: "error", rule, step, message, fix, field})),
     ...missingModels(plan, models).map(({step, message, fix}): PlanFinding => ({severity: "error", rule: "unknown-model", step, message, fix})),
-    ...(options.lint ?? lintFindings)(plan, models)
+    ...(options.lint ?? lintFindings)(plan, models, {catalog, time: options.time, localModels: options.localModels, dataRows: options.dataRows})
   ];
   const stepMemories = estimateMemory(plan, models, {worldSize, gpusPerNode, trainRows: options.time?.rows});
   const archOf = (step: Phase) => (step === 1 ? models.step1 : step === 2 ? models.step2 : models.actor);
@@ -213,6 +220,7 @@ export function planReport(plan: Plan, options: PlanReportOptions = {}): PlanRep
         reserved_gib: toGiB(step.reservedBytes),
         fits: step.reservedBytes <= instance.gpu.memoryGiB * GiB,
         terms: terms(step.terms),
+        phases: step.phases.map((phase) => ({phase: phase.phase, allocated_gib: toGiB(phase.bytes)})),
         host_gib: toGiB(step.hostBytesPerNode),
         host: terms(step.host),
         params: Object.fromEntries(Object.entries(step.counts).map(([name, c]) => [name, {params: c.params, trainable: c.trainable, lora_params: c.loraParams}])),

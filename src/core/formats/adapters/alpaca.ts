@@ -1,5 +1,5 @@
 import type {Turn} from "../../canonical.js";
-import {acceptConvention, defineAdapter} from "../formatAdapter.js";
+import {acceptConvention, defineAdapter, type RowContext} from "../formatAdapter.js";
 import {RecordError, isBlank, isRecord, optionalString, requireArray, requireString, typeName} from "../recordFields.js";
 import {isString, scoreSample} from "../scoreSample.js";
 import {systemTurns} from "../systemTurns.js";
@@ -22,9 +22,9 @@ function historyTurns(record: Record<string, unknown>): Turn[] {
   });
 }
 
-function alpacaConversation(record: Record<string, unknown>): Turn[] {
+function alpacaConversation(record: Record<string, unknown>, context: RowContext): Turn[] {
   const user = instructionText(requireString(record, "instruction"), optionalString(record, "input"));
-  return [...systemTurns(record), ...historyTurns(record), {role: "user", content: user}];
+  return [...systemTurns(record, context), ...historyTurns(record), {role: "user", content: user}];
 }
 
 /**
@@ -36,6 +36,7 @@ export const alpaca = defineAdapter({
   name: "alpaca",
   title: "Alpaca (instruction, input, output)",
   keys: ["instruction", "input", "output"],
+  reads: ["instruction", "input", "output", "history", "system", "tools"],
   detect: (sample) =>
     scoreSample(
       sample,
@@ -44,7 +45,7 @@ export const alpaca = defineAdapter({
       "keys instruction, output (input, system, history optional) as in Alpaca"
     ),
   convertObject(record, context) {
-    const conversation = alpacaConversation(record);
+    const conversation = alpacaConversation(record, context);
     const output = record.output;
     if (Array.isArray(output)) {
       if (output.length !== 2 || !isString(output[0]) || !isString(output[1])) {
@@ -61,6 +62,7 @@ export const alpacaPreference = defineAdapter({
   name: "alpaca-preference",
   title: "Alpaca preference (instruction, input, chosen, rejected)",
   keys: ["instruction", "input", "chosen", "rejected"],
+  reads: ["instruction", "input", "chosen", "rejected", "history", "system", "tools"],
   detect: (sample) =>
     scoreSample(
       sample,
@@ -69,7 +71,7 @@ export const alpacaPreference = defineAdapter({
       "keys instruction, chosen, rejected (input optional) as in LLaMA-Factory's alpaca ranking format"
     ),
   convertObject(record, context) {
-    const conversation = alpacaConversation(record);
+    const conversation = alpacaConversation(record, context);
     return acceptConvention(context, {conversation, chosen: requireString(record, "chosen"), rejected: requireString(record, "rejected")});
   }
 });
@@ -79,6 +81,7 @@ export const selfInstruct = defineAdapter({
   name: "self-instruct",
   title: "Self-instruct seed tasks (instruction, instances[{input, output}])",
   keys: ["instruction", "instances"],
+  reads: ["instruction", "instances"],
   detect: (sample) =>
     scoreSample(sample, 0.95, (r) => isString(r.instruction) && Array.isArray(r.instances), "keys instruction, instances[{input, output}] as in self-instruct seed tasks; the first instance is used"),
   convertObject(record, context) {

@@ -1,7 +1,7 @@
 import type {DsChatStrings} from "../../canonical.js";
 import {RecordError, isRecord, missingKey, requireKey, optionalString, requireArray, requireObject, requireString, typeName} from "../recordFields.js";
 import {hasKana, isString, scoreSample, someText} from "../scoreSample.js";
-import {dschatAdapter, questionAnswerParts, humanAssistantStrings} from "./dschatBuiltin.js";
+import {attempt, dschatAdapter, humanAssistantMethods, humanAssistantStrings, questionAnswerParts} from "./dschatBuiltin.js";
 
 /** Python `value[0]` on a list: IndexError when empty, TypeError when not a list. */
 function firstItem(value: unknown, key: string): unknown {
@@ -39,9 +39,11 @@ function passageText(record: Record<string, unknown>, key: string): string {
 }
 
 /**
- * Cohere MIRACL queries: chosen = first positive passage, rejected = first negative passage. The zh and ja classes
- * differ in one guard: ja's get_prompt_and_rejected returns None when negative_passages is empty, zh's raises
- * IndexError, so a zh row without negatives stops DS-Chat's step 2. (Neither guards get_rejected, which no phase calls.)
+ * Cohere MIRACL queries: chosen = first positive passage, rejected = first negative passage, read without a guard
+ * (raw_datasets.py:474-489), so an empty list raises IndexError in the methods that index it and only there: a row
+ * without negatives still serves steps 1 and 3, one without positives steps 2 (ja only) and 3. The ja class has one
+ * guard the zh class lacks: its get_prompt_and_rejected returns None when negative_passages is empty
+ * (raw_datasets.py:694-698), so DS-Chat skips such a ja row in step 2 where it stops on the zh one.
  */
 function miraclAdapter(language: "zh" | "ja") {
   const dataset = `Cohere/miracl-${language}-queries-22-12`;
@@ -61,16 +63,11 @@ function miraclAdapter(language: "zh" | "ja") {
       );
     },
     build(record) {
-      const query = requireString(record, "query");
-      const positive = passageText(record, "positive_passages");
-      const negatives = requireArray(record, "negative_passages");
-      if (!negatives.length && language === "zh") {
-        throw new RecordError(
-          `"negative_passages" is empty and get_prompt_and_rejected indexes it without a guard, so step 2 raises IndexError on this row (steps 1 and 3 could use it); drop the row, or train on the converted local/jsonfile output, which leaves rejected empty`
-        );
-      }
-      const negative = negatives.length ? passageText(record, "negative_passages") : null;
-      return {dschat: humanAssistantStrings(query, positive, negative), parts: questionAnswerParts(query, positive, negative)};
+      const query = attempt(() => requireString(record, "query"));
+      const positive = attempt(() => passageText(record, "positive_passages"));
+      const negative =
+        language === "ja" ? attempt(() => (requireArray(record, "negative_passages").length ? passageText(record, "negative_passages") : null)) : attempt(() => passageText(record, "negative_passages"));
+      return humanAssistantMethods(query, positive, negative);
     }
   });
 }
@@ -82,6 +79,7 @@ export const hc3Chinese = dschatAdapter({
   dataset: "Hello-SimpleAI/HC3-Chinese",
   className: "HelloSimpleAIHC3ChineseDataset",
   keys: ["question", "human_answers", "chatgpt_answers"],
+  reads: ["question", "human_answers"],
   detect: (sample) =>
     scoreSample(
       sample,
@@ -89,11 +87,14 @@ export const hc3Chinese = dschatAdapter({
       (r) => isString(r.question) && Array.isArray(r.human_answers),
       "keys question, human_answers (chatgpt_answers unused by DS-Chat) as in Hello-SimpleAI/HC3-Chinese"
     ),
+  /** get_prompt reads question only; get_prompt_and_chosen also human_answers[0] (raw_datasets.py:520-541), so a row with no human answer serves step 3. */
   build(record) {
-    if (!("question" in record)) throw missingKey(record, "question");
-    const question = optionalString(record, "question");
-    const answer = stringOrNone(firstItem(requireKey(record, "human_answers"), "human_answers"), '"human_answers[0]"');
-    return {dschat: humanAssistantStrings(question, answer), parts: questionAnswerParts(question, answer)};
+    const question = attempt(() => {
+      if (!("question" in record)) throw missingKey(record, "question");
+      return optionalString(record, "question");
+    });
+    const answer = attempt(() => stringOrNone(firstItem(requireKey(record, "human_answers"), "human_answers"), '"human_answers[0]"'));
+    return humanAssistantMethods(question, answer);
   }
 });
 
@@ -113,15 +114,18 @@ function mkqaAdapter(language: "zh_cn" | "ja") {
         `keys queries.${language}, answers.${language} as in mkqa; the same records serve ${other} (--format dschat:${other})`
       ),
     build(record) {
-      const queries = requireObject(record, "queries");
-      const answers = requireObject(record, "answers");
-      if (!(language in queries)) throw missingKey(queries, language);
-      const question = stringOrNone(queries[language], `"queries.${language}"`);
-      const first = firstItem(requireKey(answers, language), `answers.${language}`);
-      if (!isRecord(first)) throw new RecordError(`"answers.${language}[0]" is ${typeName(first)}, expected an object with "text"`);
-      if (!("text" in first)) throw missingKey(first, "text");
-      const answer = stringOrNone(first.text, `"answers.${language}[0].text"`);
-      return {dschat: humanAssistantStrings(question, answer), parts: questionAnswerParts(question, answer)};
+      const question = attempt(() => {
+        const queries = requireObject(record, "queries");
+        if (!(language in queries)) throw missingKey(queries, language);
+        return stringOrNone(queries[language], `"queries.${language}"`);
+      });
+      const answer = attempt(() => {
+        const first = firstItem(requireKey(requireObject(record, "answers"), language), `answers.${language}`);
+        if (!isRecord(first)) throw new RecordError(`"answers.${language}[0]" is ${typeName(first)}, expected an object with "text"`);
+        if (!("text" in first)) throw missingKey(first, "text");
+        return stringOrNone(first.text, `"answers.${language}[0].text"`);
+      });
+      return humanAssistantMethods(question, answer);
     }
   });
 }
@@ -133,6 +137,7 @@ export const qgJaquad = dschatAdapter({
   dataset: "lmqg/qg_jaquad",
   className: "LmqgQgjaquadDataset",
   keys: ["question", "sentence", "paragraph", "answer"],
+  reads: ["question", "sentence"],
   detect: (sample) =>
     scoreSample(sample, 0.9, (r) => isString(r.question) && isString(r.sentence), "keys question, sentence (answer: the sentence) as in lmqg/qg_jaquad"),
   build(record) {
@@ -146,6 +151,7 @@ export const qagJaquad = dschatAdapter({
   dataset: "lmqg/qag_jaquad",
   className: "LmqgQagjaquadDataset",
   keys: ["paragraph", "questions", "answers"],
+  reads: ["paragraph", "questions"],
   detect: (sample) =>
     scoreSample(sample, 0.93, (r) => isString(r.paragraph) && Array.isArray(r.questions), "keys paragraph, questions[] (answer: the paragraph) as in lmqg/qag_jaquad"),
   build(record) {

@@ -9,6 +9,7 @@ function hhStaticAdapter(dataset: string, className: string, specificity: number
     dataset,
     className,
     keys: ["prompt", "response", "chosen", "rejected"],
+    reads: ["prompt", "chosen", "rejected"],
     detect: (sample) =>
       scoreSample(
         sample,

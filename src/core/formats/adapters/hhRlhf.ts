@@ -53,6 +53,7 @@ export const hhRlhf = defineAdapter({
   name: "hh-rlhf",
   title: "Anthropic hh-rlhf transcripts (chosen, rejected)",
   keys: ["chosen", "rejected"],
+  reads: ["chosen", "rejected"],
   detect: (sample) =>
     scoreSample(
       sample,

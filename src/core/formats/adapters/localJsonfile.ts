@@ -13,6 +13,7 @@ export const localJsonfile = defineAdapter({
   name: "dschat:local/jsonfile",
   title: "DS-Chat local/jsonfile (train.json / eval.json)",
   keys: ["prompt", "chosen", "rejected"],
+  reads: ["prompt", "chosen", "rejected"],
   detect(sample) {
     const marked = scoreSample(
       sample,

@@ -13,6 +13,7 @@ export const messages = defineAdapter({
   name: "messages",
   title: "OpenAI messages (role/content; also LLaMA-Factory v1 and Amazon Nova)",
   keys: ["messages"],
+  reads: ["messages", "system", "tools"],
   detect: (sample) =>
     scoreSample(
       sample,
@@ -21,7 +22,7 @@ export const messages = defineAdapter({
       "key messages with role/content turns (content as text or typed parts) as in OpenAI/TRL, LLaMA-Factory v1 and Amazon Nova"
     ),
   convertObject(record, context) {
-    const turns = [...systemTurns(record), ...readMessages(record.messages, "messages")];
+    const turns = [...systemTurns(record, context), ...readMessages(record.messages, "messages", context)];
     const {conversation, answer} = splitFinalAnswer(turns, "messages");
     return acceptConvention(context, {conversation, chosen: isBlank(answer) ? null : answer, rejected: null});
   }
@@ -37,6 +38,7 @@ export const kto = defineAdapter({
   name: "kto",
   title: "KTO unpaired preference (messages or prompt/completion + boolean label)",
   keys: ["messages", "label"],
+  reads: ["messages", "prompt", "completion", "label", "system", "tools"],
   detect: (sample) =>
     scoreSample(
       sample,
@@ -48,7 +50,7 @@ export const kto = defineAdapter({
     if (typeof record.label !== "boolean") throw new RecordError(`"label" is ${typeName(record.label)}, expected true (desirable) or false (undesirable)`);
     let split;
     if ("messages" in record) {
-      split = splitFinalAnswer([...systemTurns(record), ...readMessages(record.messages, "messages")], "messages");
+      split = splitFinalAnswer([...systemTurns(record, context), ...readMessages(record.messages, "messages", context)], "messages");
     } else {
       split = {conversation: [{role: "user" as const, content: requireString(record, "prompt")}], answer: requireString(record, "completion")};
     }
@@ -62,6 +64,7 @@ export const lfV1Preference = defineAdapter({
   name: "lf-v1-preference",
   title: "LLaMA-Factory v1 preference (chosen_messages, rejected_messages)",
   keys: ["chosen_messages", "rejected_messages"],
+  reads: ["chosen_messages", "rejected_messages"],
   detect: (sample) =>
     scoreSample(
       sample,
@@ -70,8 +73,8 @@ export const lfV1Preference = defineAdapter({
       "keys chosen_messages, rejected_messages as in LLaMA-Factory v1 preference data"
     ),
   convertObject(record, context) {
-    const chosenTurns = readMessages(record.chosen_messages, "chosen_messages");
-    const rejectedTurns = readMessages(record.rejected_messages, "rejected_messages");
+    const chosenTurns = readMessages(record.chosen_messages, "chosen_messages", context);
+    const rejectedTurns = readMessages(record.rejected_messages, "rejected_messages", context);
     const {conversation, answer, rejectedAnswer} = splitPreferencePair(chosenTurns, rejectedTurns, "chosen_messages", "rejected_messages");
     return acceptConvention(context, {conversation, chosen: answer, rejected: rejectedAnswer});
   }

@@ -12,6 +12,7 @@ export const belle = defineAdapter({
   name: "belle",
   title: "BELLE (question, std_answer, class)",
   keys: ["question", "std_answer"],
+  reads: ["question", "std_answer"],
   detect: (sample) => scoreSample(sample, 0.95, (r) => isString(r.question) && isString(r.std_answer), "keys question, std_answer (class) as in BELLE's eval set; blank std_answer rows become step-3 prompts"),
   convertObject(record, context) {
     const question = requireString(record, "question");
@@ -41,6 +42,7 @@ export const questionAnswer = defineAdapter({
   name: "question-answer",
   title: "Question/answer pairs (question/answer, query/response, prompt/response, input/output, …)",
   keys: ["question", "answer"],
+  reads: (record) => pairOf(record) ?? [],
   detect(sample) {
     const first = sample.find((r): r is Record<string, unknown> => isRecord(r) && pairOf(r) !== undefined);
     if (!first) return null;
@@ -68,6 +70,7 @@ export const plainText = defineAdapter({
   name: "text",
   title: "Plain text (text) for step 1 as language modelling",
   keys: ["text"],
+  reads: ["text"],
   detect: (sample) =>
     scoreSample(
       sample,

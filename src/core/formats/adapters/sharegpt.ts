@@ -1,12 +1,12 @@
 import type {Turn} from "../../canonical.js";
-import {acceptConvention, defineAdapter} from "../formatAdapter.js";
+import {acceptConvention, defineAdapter, type RowContext} from "../formatAdapter.js";
 import {RecordError, isBlank, isRecord, requireString} from "../recordFields.js";
 import {looksLikeMessages, readMessages, readResponse, splitFinalAnswer} from "../readMessages.js";
 import {isString, scoreSample} from "../scoreSample.js";
 import {systemTurns} from "../systemTurns.js";
 
-function conversationsOf(record: Record<string, unknown>): Turn[] {
-  return [...systemTurns(record), ...readMessages(record.conversations, "conversations")];
+function conversationsOf(record: Record<string, unknown>, context: RowContext): Turn[] {
+  return [...systemTurns(record, context), ...readMessages(record.conversations, "conversations", context)];
 }
 
 /** ShareGPT SFT; a blank final answer keeps the prompt for step 3 only (see alpaca). */
@@ -14,6 +14,7 @@ export const sharegpt = defineAdapter({
   name: "sharegpt",
   title: "ShareGPT (conversations of from/value)",
   keys: ["conversations"],
+  reads: ["conversations", "system", "tools"],
   detect: (sample) =>
     scoreSample(
       sample,
@@ -22,7 +23,7 @@ export const sharegpt = defineAdapter({
       "key conversations with from/value (or role/content) turns, system and tools optional, as in ShareGPT and phoenix's multi-turn data"
     ),
   convertObject(record, context) {
-    const {conversation, answer} = splitFinalAnswer(conversationsOf(record), "conversations");
+    const {conversation, answer} = splitFinalAnswer(conversationsOf(record, context), "conversations");
     return acceptConvention(context, {conversation, chosen: isBlank(answer) ? null : answer, rejected: null});
   }
 });
@@ -32,6 +33,7 @@ export const sharegptPreference = defineAdapter({
   name: "sharegpt-preference",
   title: "ShareGPT preference (conversations + chosen/rejected messages)",
   keys: ["conversations", "chosen", "rejected"],
+  reads: ["conversations", "chosen", "rejected", "system", "tools"],
   detect: (sample) =>
     scoreSample(
       sample,
@@ -40,13 +42,13 @@ export const sharegptPreference = defineAdapter({
       "keys conversations, chosen, rejected with from/value messages as in LLaMA-Factory's ShareGPT preference format"
     ),
   convertObject(record, context) {
-    const conversation = conversationsOf(record);
+    const conversation = conversationsOf(record, context);
     const last = conversation[conversation.length - 1];
     if (last.role === "assistant") {
       throw new RecordError(`"conversations" ends with an assistant turn; in the preference form it ends with the user turn that chosen and rejected answer`);
     }
     if (!conversation.some((turn) => turn.role === "user")) throw new RecordError(`"conversations" has no user turn`);
-    return acceptConvention(context, {conversation, chosen: readResponse(record.chosen, "chosen"), rejected: readResponse(record.rejected, "rejected")});
+    return acceptConvention(context, {conversation, chosen: readResponse(record.chosen, "chosen", context), rejected: readResponse(record.rejected, "rejected", context)});
   }
 });
 
@@ -58,6 +60,7 @@ export const phoenixSft = defineAdapter({
   name: "phoenix-sft",
   title: "Phoenix SFT (from_human, from_gpt or conversations)",
   keys: ["id", "type", "from_human", "from_gpt"],
+  reads: ["from_human", "from_gpt", "conversations", "system", "tools"],
   detect(sample) {
     return (
       scoreSample(sample, 0.95, (r) => isString(r.from_human) && isString(r.from_gpt), "keys from_human, from_gpt (id, type) as in phoenix-sft-data") ??
