@@ -6,7 +6,8 @@ export default {
   title: "dschat-studio",
   pages: [
     {name: "Datasets", path: "/datasets"},
-    {name: "Config", path: "/config"}
+    {name: "Config", path: "/config"},
+    {name: "Runs", path: "/runs"}
   ],
   // The default theme links Google Fonts; the studio must make no request outside its own origin.
   globalStylesheets: [],

@@ -8,5 +8,14 @@ export const commands = {
   split: () => import("./split.js"),
   stats: () => import("./stats.js"),
   lint: () => import("./lint.js"),
-  plan: () => import("./plan.js")
+  plan: () => import("./plan.js"),
+  submit: () => import("./submit.js"),
+  chain: () => import("./chain.js"),
+  status: () => import("./status.js"),
+  list: () => import("./list.js"),
+  stop: () => import("./stop.js"),
+  emulator: () => import("./emulator.js"),
+  watch: () => import("./watch.js"),
+  runs: () => import("./runs.js"),
+  "import-log": () => import("./import-log.js")
 };

@@ -1,6 +1,6 @@
 /**
  * The command-line contract, for every command at once: each --json output matches its schema (real outputs, not
- * samples), the schema files agree with the version table, a bug exits 1 and bad input exits 2 everywhere, and every
+ * samples; the SageMaker commands' outputs are validated in test/cli/sagemaker.test.ts against the emulator), the schema files agree with the version table, a bug exits 1 and bad input exits 2 everywhere, and every
  * DS-Chat argument means the same in DS-Chat's spelling and in kebab-case.
  */
 import assert from "node:assert/strict";
@@ -19,7 +19,8 @@ import {assertMatchesSchema, schemaFiles} from "../helpers/schemas.js";
 
 const work = mkdtempSync(join(tmpdir(), "dschat-contract-"));
 after(() => rmSync(work, {recursive: true, force: true}));
-const env = {DSCHAT_STUDIO_CACHE: join(work, "cache")};
+// No emulator answers on port 1: the AWS commands' bad-input cases fail before any call.
+const env = {DSCHAT_STUDIO_CACHE: join(work, "cache"), DSCHAT_STUDIO_EMULATOR_PORT: "1"};
 const run = (...args: string[]) => runMain(args, {env});
 const EDGE = "test/fixtures/converted/edge-cases";
 const converted = join(work, "converted");
@@ -106,7 +107,16 @@ describe("exit codes: one mapping in main for every command", () => {
       split: ["split", "--size", "ten", "--seed", "1", "--data_split", "2,4,4", "--step", "1"],
       stats: ["stats", "no/such/dir", "--tokenizer", "gpt2"],
       lint: ["lint", EDGE, "--step", "4"],
-      plan: ["plan", "--model", "opt-125m", "--per_device_train_batch_size", "0"]
+      plan: ["plan", "--model", "opt-125m", "--per_device_train_batch_size", "0"],
+      submit: ["submit", "no/such/plan.json", "--data", EDGE],
+      chain: ["chain", "no/such/plan.json", "--data", EDGE],
+      status: ["status", "dschat-step1-x", "--emulator"],
+      list: ["list", "--max", "0"],
+      stop: ["stop", "dschat-step1-x", "--emulator"],
+      emulator: ["emulator", "--port", "70000"],
+      watch: ["watch", "dschat-step1-x", "--emulator"],
+      runs: ["runs", "unexpected"],
+      "import-log": ["import-log", "no/such/training.log", "--plan", "no/such/plan.json"]
     };
     assert.deepEqual(Object.keys(bad).sort(), [...names].sort(), "a case per command");
     for (const [name, args] of Object.entries(bad)) {
@@ -136,7 +146,16 @@ const minimalArgs: Record<string, string[]> = {
   split: ["--size", "10", "--seed", "1", "--data_split", "2,4,4", "--step", "1"],
   stats: [EDGE, "--tokenizer", "gpt2"],
   lint: [EDGE],
-  plan: ["--model", "opt-125m"]
+  plan: ["--model", "opt-125m"],
+  submit: ["plan.json", "--data", EDGE],
+  chain: ["plan.json", "--data", EDGE],
+  status: ["dschat-step1-x"],
+  list: [],
+  stop: ["dschat-step1-x"],
+  emulator: [],
+  watch: ["dschat-step1-x"],
+  runs: [],
+  "import-log": ["training.log", "--plan", "plan.json"]
 };
 
 describe("one spelling rule: DS-Chat's spelling and kebab-case mean the same", () => {

@@ -166,8 +166,11 @@ describe("dschat-studio plan --data DIR: the plan carries its dataset", () => {
 describe("dschat-studio plan: versions and what is on disk", () => {
   it("--deepspeed-version and friends set plan.versions; version-gated findings follow them", async () => {
     const args = ["--step", "3", "--model", "facebook/opt-1.3b", "--critic-model", "AdamG012/chat-opt-350m-reward-deepspeed", "--actor_zero_stage", "3", "--critic_zero_stage", "3", "--enable_hybrid_engine", "--seed", "1234", "--instance", "ml.p4de.24xlarge"];
-    const latest = await plan(...args, "--json");
-    assert.equal(latest.code, 4, "DeepSpeed 0.19.5, the default, cannot start the hybrid engine under ZeRO-3 (#8270)");
+    const byDefault = await plan(...args, "--json");
+    assert.equal(byDefault.code, 0, "the default is the hand-off's pin, DeepSpeed 0.16.4");
+    assert.equal(json(byDefault, "plan-report").plan.versions.deepspeed, "0.16.4");
+    const latest = await plan(...args, "--deepspeed-version", "0.19.5", "--json");
+    assert.equal(latest.code, 4, "DeepSpeed 0.19.5 cannot start the hybrid engine under ZeRO-3 (#8270)");
     assert.ok(json(latest, "plan-report").lint.some((f: {rule: string}) => f.rule === "hybrid-engine-zero3-deepspeed"));
     const pinned = await plan(...args, "--deepspeed-version", "0.16.4", "--transformers-version", "4.48.3", "--torch-version", "unknown", "--json");
     assert.equal(pinned.code, 0, pinned.stderr);
@@ -243,7 +246,7 @@ describe("dschat-studio plan (errors and help)", () => {
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /^Plan: step 1 on 1 × A10G/);
     assert.match(human.stdout, /Memory per GPU, step 1 \(SFT\)/);
-    assert.match(human.stdout, /\nVersions: DeepSpeed 0\.19\.5, transformers 4\.56\.2, torch 2\.8\.0, DS-Chat 83757d9c/);
+    assert.match(human.stdout, /\nVersions: DeepSpeed 0\.16\.4, transformers 4\.56\.2, torch 2\.8\.0, DS-Chat 83757d9c/);
     const instances = await plan("--instances");
     assert.match(instances.stdout, /ml\.p4d\.24xlarge\s+8  A100-40GB/);
     const catalog = json(await plan("--instances", "--json"), "instances");

@@ -317,7 +317,7 @@ describe("K13 --only_optimize_lora with gradient checkpointing on a reward model
 
 describe("version-dependent classes and the plan's target versions", () => {
   it("defaults to the SageMaker hand-off's training image and refuses another DS-Chat", () => {
-    assert.deepEqual(defaultTargetVersions(), {deepspeed: "0.19.5", transformers: "4.56.2", torch: "2.8.0", dschat: DSCHAT_COMMIT});
+    assert.deepEqual(defaultTargetVersions(), {deepspeed: "0.16.4", transformers: "4.56.2", torch: "2.8.0", dschat: DSCHAT_COMMIT});
     assert.deepEqual(normalizeVersions({deepspeed: "0.16.4", torch: null}), {deepspeed: "0.16.4", transformers: "4.56.2", torch: null, dschat: "83757d9c"});
     assert.throws(() => normalizeVersions({dschat: "3a77097a"}), /plan\.versions\.dschat: is "3a77097a"; the studio reproduces DS-Chat at commit 83757d9c only/);
     assert.throws(() => normalizeVersions({deepspeed: "latest"}), /plan\.versions\.deepspeed: must be a version/);

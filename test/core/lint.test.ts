@@ -7,6 +7,7 @@ import {hasDsChatMarkers, manifestFacts, promptMarkerFacts} from "../../src/core
 import {hasErrors, lint, lintRules} from "../../src/core/lint/lint.js";
 import type {DatasetFacts, LintContext, PartitionFacts, PlanFacts} from "../../src/core/lint/lintContext.js";
 import {normalizePlanFacts, planFactsFromJson} from "../../src/core/lint/planFacts.js";
+import {PINNED_DEEPSPEED} from "../../src/core/plan/targetVersions.js";
 import {estimateProportion} from "../../src/core/stats/estimateProportion.js";
 
 const none = {exact: 0, normalized: 0, examples: [] as [string, string][]};
@@ -297,7 +298,7 @@ describe("planFactsFromJson(json)", () => {
     assert.equal(facts[1].numPaddingAtBeginning, 1);
     assert.equal(facts[2].criticCheckpoint, "chained");
     assert.deepEqual(facts[2].planSteps, [1, 2, 3]);
-    assert.deepEqual(facts[0].versions, {deepspeed: "0.19.5", transformers: "4.56.2", torch: "2.8.0"}, "the training image's by default");
+    assert.deepEqual(facts[0].versions, {deepspeed: PINNED_DEEPSPEED, transformers: "4.56.2", torch: "2.8.0"}, "the launcher's pinned DeepSpeed and the training image's libraries by default");
     // The A10G of ml.g5.2xlarge has bf16: step 3 in fp16 gets the hint (#419, #444).
     assert.deepEqual(ids({plan: facts[2]}), ["warning:step3-seed-missing", "info:fp16-overflow-risk"]);
     assert.deepEqual(ids({plan: facts[0]}), ["info:dschat-transformers-untested"], "once per plan, on its first step");

@@ -30,7 +30,19 @@ export const SCHEMA_VERSIONS = {
   /** `src/data/samples.json`, read by the home, Datasets and Config pages */
   "samples": 1,
   /** `recipe.json`: the Datasets page's conversion, which `convert --recipe` repeats */
-  "recipe": 1
+  "recipe": 1,
+  /** `submit --json` and `chain --json` (dry runs included): uploads, calls, requests and what became of each job */
+  "submission": 1,
+  /** `status --json` and `stop --json`: one training job */
+  "job": 1,
+  /** `list --json`: training jobs */
+  "jobs": 1,
+  /** `emulator --json`, printed when the emulator stops */
+  "emulator": 1,
+  /** `data/runs/<job>/record.json`: a run record (watch, submit --watch, import-log) */
+  "run-record": 1,
+  /** `runs --json`, `watch --json`, `import-log --json` and the Runs page's `src/data/runs.json`: run records summarised */
+  "runs": 1
 } as const;
 
 export type SchemaName = keyof typeof SCHEMA_VERSIONS;

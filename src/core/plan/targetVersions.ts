@@ -28,12 +28,16 @@ export const DEFAULT_TRAINING_IMAGE = {
   cuda: "12.9"
 } as const;
 
-/**
- * The newest DeepSpeed release this studio knows (tag v0.19.5, 2026-08-09). The image ships no DeepSpeed and the
- * hand-off's training/requirements.txt asks for `deepspeed>=0.9.2`, so pip installs the newest release when the job
- * starts; pin it there (and pass the same --deepspeed-version) to plan for another one.
- */
+/** The newest DeepSpeed release this studio knows (tag v0.19.5, 2026-08-09). */
 export const NEWEST_KNOWN_DEEPSPEED = "0.19.5";
+
+/**
+ * The DeepSpeed the hand-off installs: training/requirements.txt pins deepspeed==0.16.4 (test/core/target-versions.test.ts
+ * keeps the two equal). The image ships no DeepSpeed, so the pin downgrades nothing; 0.16.4 is what DeepSpeed's own
+ * DS-Chat CI runs (`.github/workflows/nv-ds-chat.yml`), and the newest releases (0.18.9–0.19.5) cannot start the hybrid
+ * engine under ZeRO-3 (DeepSpeed PR #8270, in no release yet).
+ */
+export const PINNED_DEEPSPEED = "0.16.4";
 
 /**
  * The newest transformers DeepSpeed's DS-Chat CI runs (`.github/workflows/nv-ds-chat.yml` pins transformers==4.48.3
@@ -54,12 +58,12 @@ export interface TargetVersions {
 }
 
 export function defaultTargetVersions(): TargetVersions {
-  return {deepspeed: NEWEST_KNOWN_DEEPSPEED, transformers: DEFAULT_TRAINING_IMAGE.transformers, torch: DEFAULT_TRAINING_IMAGE.torch, dschat: DSCHAT_COMMIT};
+  return {deepspeed: PINNED_DEEPSPEED, transformers: DEFAULT_TRAINING_IMAGE.transformers, torch: DEFAULT_TRAINING_IMAGE.torch, dschat: DSCHAT_COMMIT};
 }
 
 /** Where each default comes from, for the README, `plan --help` and messages. */
 export const DEFAULT_VERSION_SOURCES: Record<Library, string> = {
-  deepspeed: `newest release known (${NEWEST_KNOWN_DEEPSPEED}): the training image has none and the hand-off's requirements.txt asks for deepspeed>=0.9.2, so pip installs the newest`,
+  deepspeed: `the hand-off's training/requirements.txt pin (deepspeed==${PINNED_DEEPSPEED}; the training image has none)`,
   transformers: `the training image ${DEFAULT_TRAINING_IMAGE.repository}:${DEFAULT_TRAINING_IMAGE.tag}`,
   torch: `the training image ${DEFAULT_TRAINING_IMAGE.repository}:${DEFAULT_TRAINING_IMAGE.tag}`
 };
