@@ -47,9 +47,11 @@ const CACHE_KEY = /^[0-9a-f]{32}$/;
 
 /**
  * The paths `observable build` writes a converted dataset's rows to (observablehq.config.ts dynamicPaths): every
- * complete entry of this engine version (the loader itself checks an entry when it reads it).
+ * complete entry of this engine version, the shipped samples' included (the loader itself checks an entry when it reads it).
  */
 export async function convertedDatasetPaths(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  // The samples first, as the list does: a fresh clone's build then holds the rows of every dataset it lists.
+  await convertSamples(env);
   const root = join(cacheRoot(env), "convert");
   const paths: string[] = [];
   for (const key of await readdir(root).catch(() => [] as string[])) {
@@ -73,12 +75,18 @@ function datasetLabel(key: string, manifest: Manifest, sample: string | null): s
   return `${what} — ${manifest.format.name}${options.length ? `, ${options.join(", ")}` : ""}, ${manifest.counts.train.toLocaleString("en-US")} train rows [${key.slice(0, 8)}]`;
 }
 
-export async function listConvertedDatasets(env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = (message) => process.stderr.write(`warning: ${message}\n`)) {
+/** Converts the shipped samples into the cache (a cache hit after the first time): cache key → sample name. */
+async function convertSamples(env: NodeJS.ProcessEnv): Promise<Map<string, string>> {
   const sampleKeys = new Map<string, string>();
   for (const sample of Object.values(samples)) {
     const summary = await convertDataset({paths: [sample.path], out: null, env});
     sampleKeys.set(summary.cacheKey, sample.name);
   }
+  return sampleKeys;
+}
+
+export async function listConvertedDatasets(env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = (message) => process.stderr.write(`warning: ${message}\n`)) {
+  const sampleKeys = await convertSamples(env);
   const root = join(cacheRoot(env), "convert");
   const datasets: Array<ConvertedDataset & {mtime: number}> = [];
   for (const key of await readdir(root).catch(() => [] as string[])) {

@@ -40,10 +40,11 @@ export async function fetchDatasetList(url: string): Promise<{datasets: Converte
  * .arrow`), a static build holds them at `/data/converted/<key>.arrow` (observablehq.config.ts dynamicPaths).
  */
 export async function fetchConvertedArrow(key: string): Promise<Uint8Array> {
-  for (const path of [`_file/data/converted/${key}.arrow`, `data/converted/${key}.arrow`]) {
-    const response = await fetch(new URL(path, document.baseURI), {cache: "no-store"});
-    if (response.ok) return new Uint8Array(await response.arrayBuffer());
-  }
+  // One request, not a probe of both paths (a 404 is logged in the console as an error): Framework's preview serves
+  // modules as `/_import/…?sha=…`, a build under content-hashed names without a query.
+  const preview = new URL(import.meta.url).searchParams.has("sha");
+  const response = await fetch(new URL(preview ? `_file/data/converted/${key}.arrow` : `data/converted/${key}.arrow`, document.baseURI), {cache: "no-store"});
+  if (response.ok) return new Uint8Array(await response.arrayBuffer());
   throw new Error(`the rows of dataset ${key} are not served here: it was converted after this site was built (run npm start, or build again)`);
 }
 
