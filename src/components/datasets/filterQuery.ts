@@ -6,6 +6,7 @@
 import {CANONICAL_TABLE, FILTER_VIEW, filterViewDdl} from "../../core/recipe/canonicalTable.js";
 import {keptIdsQuery} from "../../core/recipe/validateFilter.js";
 import {SIDES, type LengthBrush} from "./lengthHistograms.js";
+import type {PreviewRow} from "../../workers/exploreProtocol.js";
 
 type ArrowResult = {getChild(name: string): {toArray(): ArrayLike<unknown>; get(index: number): unknown} | null; numRows: number};
 
@@ -105,7 +106,7 @@ export function countBrushed(lengths: AlignedLengths, brush: LengthBrush): numbe
   return count;
 }
 
-export type PreviewRows = Array<{id: string; eval: boolean; prompt: string | null; chosen: string | null; rejected: string | null}>;
+export type PreviewRows = PreviewRow[];
 
 /** The first `limit` filtered rows in the brushed ranges (DuckDB keeps insertion order without ORDER BY: conversion order). */
 export async function queryPreview(db: Client, condition: string | null, brush: LengthBrush, limit = 10): Promise<PreviewRows> {

@@ -1,13 +1,7 @@
 import {html} from "npm:htl";
 import {VisibleText} from "./visibleText.js";
 
-export interface PreviewRow {
-  id: string;
-  eval: boolean;
-  prompt: string | null;
-  chosen: string | null;
-  rejected: string | null;
-}
+import type {PreviewRow} from "../../workers/exploreProtocol.js";
 
 /**
  * Rows as DS-Chat will read them from train.json/eval.json: the prompt, chosen and rejected strings exactly as written
