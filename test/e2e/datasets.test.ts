@@ -253,6 +253,34 @@ describe("/datasets page: explore and convert in the browser", () => {
     assert.equal(await page.evaluate(() => (window as unknown as {__datasetScriptRan?: boolean}).__datasetScriptRan), undefined);
   });
 
+  it("counts duplicates, empty strings and identical pairs with example rows, and describes the columns", async () => {
+    const {page} = session;
+    const path = join(work, "quality.jsonl");
+    // Built to hold: line 2 repeats line 1 exactly; line 3 repeats it but for the spacing; line 4's chosen and rejected
+    // are the same text; line 5's chosen is blank; line 6 has a null rejected (an SFT row).
+    const rows = [
+      {prompt: "Human: What is 2+2? Assistant:", chosen: "4", rejected: "5"},
+      {prompt: "Human: What is 2+2? Assistant:", chosen: "4", rejected: "5"},
+      {prompt: "Human:  What is 2+2?  Assistant:", chosen: "4", rejected: "5"},
+      {prompt: "Human: Name a colour. Assistant:", chosen: "Red", rejected: "Red"},
+      {prompt: "Human: Say nothing. Assistant:", chosen: "   ", rejected: "Something"},
+      {prompt: "Human: Hello. Assistant:", chosen: "Hi there", rejected: null}
+    ];
+    writeFileSync(path, rows.map((row) => JSON.stringify(row)).join("\n") + "\n");
+    await upload(page, path, "quality.jsonl");
+    await page.waitForFunction(() => document.querySelector("#quality-facts")?.closest("[data-source]")?.getAttribute("data-source") === "quality.jsonl", null, {timeout: 60_000});
+    const facts = (await page.textContent("#quality-facts")) ?? "";
+    assert.equal(await page.textContent("#duplicate-rows"), "1", "line 2 = line 1");
+    assert.match(facts, /1 exact duplicate rows, 2 once whitespace is normalised/);
+    assert.equal(await page.textContent("#identical-pairs"), "1");
+    assert.match(facts, /1 empty or blank chosen — e\.g\. quality\.jsonl:5/);
+    assert.match(facts, /pairs whose chosen and rejected are identical — e\.g\. quality\.jsonl:4/);
+    await page.waitForFunction(() => document.querySelector("#column-stats")?.closest("[data-source]")?.getAttribute("data-source") === "quality.jsonl", null, {timeout: 60_000});
+    const columns = await page.$$eval("#column-stats tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 5).map((td) => td.textContent ?? "")));
+    const rejected = columns.find(([name]) => name === "rejected");
+    assert.deepEqual(rejected, ["rejected", "string 5", "0", "1", "4"], "5 strings, none missing, 1 null, 4 distinct values (5, Red, Something and null)");
+  });
+
   it("makes no request outside 127.0.0.1 and raises no page error", () => {
     assert.ok(session.requests.length > 10, "requests were recorded");
     assert.deepEqual(externalRequests(session.requests), []);
