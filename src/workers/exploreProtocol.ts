@@ -16,6 +16,8 @@ export type {Analysis, AnalyzeRequest, EncodedIds, PartitionSummary, QualityFact
 export type ExploreRequestBody =
   /** A file, or the bytes of a shipped sample; `name` names its row ids (`name:row`), so it must be the name `convert` sees. */
   | {type: "open"; file: Blob; name: string}
+  /** Replies "progress" while the opened file is read (after "opened"), then "read" with its totals. */
+  | {type: "read"}
   /** Replies "partial" (the first `partialRows` records, for a preview at once) and then "converted" (every record). */
   | {type: "convert"; format: string | null; map: string | null; evalRatio: number; seed: number; partialRows: number}
   /** The converted rows as the canonical table (Arrow IPC stream), for DuckDB-wasm. */
@@ -38,17 +40,20 @@ export interface Opened {
   bytes: number;
   kind: string;
   gzip: boolean;
-  /** Records read (parsed or not) and those that did not parse. */
-  rows: number;
-  unparsable: number;
-  unparsableExamples: Array<{row: number; reason: string}>;
   /** Top-level keys of the first parsed records, most frequent first (the mapping editor's choices). */
   keys: string[];
-  /** Detection on the first parsed records; null when no format fits (then `detectionError` says why). */
+  /** Detection on the first DETECTION_SAMPLE_SIZE parsed records (answered before the rest of the file is read); null when no format fits (then `detectionError` says why). */
   detection: Detection | null;
   detectionError: {message: string; columns: string[]} | null;
   /** The first parsed records, for the page to show as they are. */
   examples: Array<{row: number; value: unknown}>;
+}
+
+/** The opened file read to its end: records read (parsed or not), those that did not parse, and how long it took. */
+export interface ReadTotals {
+  rows: number;
+  unparsable: number;
+  unparsableExamples: Array<{row: number; reason: string}>;
   seconds: number;
 }
 
@@ -98,6 +103,7 @@ export interface Progress {
 export type ExploreReply =
   | {id: number; type: "progress"; progress: Progress}
   | {id: number; type: "opened"; result: Opened}
+  | {id: number; type: "read"; result: ReadTotals}
   | {id: number; type: "partial"; result: Converted}
   | {id: number; type: "converted"; result: Converted}
   | {id: number; type: "arrow"; result: Uint8Array}

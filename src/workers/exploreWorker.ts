@@ -17,24 +17,44 @@ import {splitFromPath} from "../core/records/sourceSplit.js";
 import {createEvalSelector} from "../core/split/evalSplit.js";
 import {analyze, outputs, tokenAnalysis, type RowStore} from "./analysis.js";
 import {boolVector, int32Vector, utf8Vector} from "./arrowColumns.js";
-import type {Converted, ExploreReply, ExploreRequest, Opened} from "./exploreProtocol.js";
+import type {FileSniff} from "../core/records/classifyFile.js";
+import type {Converted, ExploreReply, ExploreRequest, Opened, ReadTotals} from "./exploreProtocol.js";
 import {readUpload, sha256Hex, sniffUpload} from "./readUpload.js";
 
 interface Session {
   name: string;
   file: Blob;
+  /** The records read so far, in file order (every record once `reading.done`). */
   items: RecordItem[];
   sample: unknown[];
   sha256: string | null;
   columns: ColumnStats[] | null;
   /** The canonical table's columns of the last conversion, for `arrow`. */
   canonical: CanonicalColumns | null;
+  reading: Reading;
+}
+
+/** The file is read while the page already shows its first rows: this is how far the reading got. */
+interface Reading {
+  done: boolean;
+  /** Why reading stopped before the end of the file (a parse error of the whole file, a corrupt gzip stream). */
+  error: unknown;
+  bytesDone: number;
+  unparsable: number;
+  unparsableExamples: ReadTotals["unparsableExamples"];
+  seconds: number;
+  /** Called (and emptied) whenever records are added or reading ends. */
+  waiters: Array<() => void>;
+  /** Ids of the "read" requests to answer with progress and, at the end, the totals. */
+  watchers: number[];
 }
 
 type CanonicalColumns = {[K in keyof CanonicalTableRow]: Array<CanonicalTableRow[K]>};
 
 let session: Session | null = null;
 let store: RowStore | null = null;
+/** Bumped by every open, convert and adopt: a conversion still running for an older one stops, unanswered. */
+let generation = 0;
 
 const post = (reply: ExploreReply, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(reply, transfer);
 const requireStore = () => {
@@ -47,19 +67,26 @@ self.onmessage = async (event: MessageEvent<ExploreRequest>) => {
   const {id} = request;
   try {
     switch (request.type) {
-      case "open":
-        post({id, type: "opened", result: await open(request.file, request.name, (progress) => post({id, type: "progress", progress}))});
+      case "open": {
+        const opened = await open(request.file, request.name);
+        if (opened) post({id, type: "opened", result: opened});
         break;
-      case "convert":
-        post({id, type: "converted", result: convert(request, (partial) => post({id, type: "partial", result: partial}, transferLengths(partial)))});
+      }
+      case "read":
+        watchReading(id);
         break;
+      case "convert": {
+        const converted = await convert(request, (partial) => post({id, type: "partial", result: partial}, transferLengths(partial)));
+        if (converted) post({id, type: "converted", result: converted}, transferLengths(converted));
+        break;
+      }
       case "arrow": {
         const arrow = canonicalArrow();
         post({id, type: "arrow", result: arrow}, [arrow.buffer]);
         break;
       }
       case "columns":
-        post({id, type: "columns", result: columnStats()});
+        post({id, type: "columns", result: await columnStats()});
         break;
       case "digest":
         if (!session) throw new Error("no file opened");
@@ -86,35 +113,28 @@ self.onmessage = async (event: MessageEvent<ExploreRequest>) => {
 
 const transferLengths = (result: Converted) => Object.values(result.lengths).map((lengths) => lengths.buffer);
 
-async function open(file: Blob, name: string, onProgress: (progress: {bytesDone: number; bytesTotal: number; rows: number}) => void): Promise<Opened> {
-  const started = performance.now();
+const nextChange = (reading: Reading) => new Promise<void>((resolve) => reading.waiters.push(resolve));
+const notify = (reading: Reading) => reading.waiters.splice(0).forEach((wake) => wake());
+
+/**
+ * Starts reading the file and answers as soon as the format can be detected: detection looks at the first
+ * DETECTION_SAMPLE_SIZE parsed records, as `convert` does, so the rest of the file is read while the page converts
+ * and shows the first rows. Null when another file was opened meanwhile.
+ */
+async function open(file: Blob, name: string): Promise<Opened | null> {
+  generation++;
   session = null;
   store = null;
   const sniff = await sniffUpload(file, name);
-  const items: RecordItem[] = [];
-  const sample: unknown[] = [];
-  const unparsableExamples: Opened["unparsableExamples"] = [];
-  let unparsable = 0;
-  let bytesDone = 0;
-  let lastReport = 0;
-  for await (const batch of readUpload(file, name, sniff, (bytes) => (bytesDone += bytes))) {
-    for (const item of batch) {
-      items.push(item);
-      if ("failure" in item) {
-        unparsable++;
-        if (unparsableExamples.length < 5) unparsableExamples.push({row: item.row, reason: item.failure});
-        continue;
-      }
-      if (sample.length < DETECTION_SAMPLE_SIZE) sample.push(item.value);
-    }
-    const now = performance.now();
-    if (now - lastReport > 100) {
-      lastReport = now;
-      onProgress({bytesDone, bytesTotal: file.size, rows: items.length});
-    }
-  }
-  onProgress({bytesDone: file.size, bytesTotal: file.size, rows: items.length});
-  if (items.length === 0) throw new UserError("holds no records: nothing to convert", {where: {file: name}, fix: "Pass a file that holds records."});
+  const reading: Reading = {done: false, error: null, bytesDone: 0, unparsable: 0, unparsableExamples: [], seconds: 0, waiters: [], watchers: []};
+  const mine: Session = {name, file, items: [], sample: [], sha256: null, columns: null, canonical: null, reading};
+  session = mine;
+  void readAll(mine, sniff);
+  while (!reading.done && mine.sample.length < DETECTION_SAMPLE_SIZE) await nextChange(reading);
+  if (session !== mine) return null;
+  if (reading.error && mine.sample.length < DETECTION_SAMPLE_SIZE) throw reading.error;
+  const {items, sample} = mine;
+  if (reading.done && items.length === 0) throw new UserError("holds no records: nothing to convert", {where: {file: name}, fix: "Pass a file that holds records."});
   let detection: Detection | null = null;
   let detectionError: Opened["detectionError"] = null;
   try {
@@ -123,21 +143,68 @@ async function open(file: Blob, name: string, onProgress: (progress: {bytesDone:
     if (!(error instanceof UserError && error.code === UNKNOWN_FORMAT)) throw error;
     detectionError = {message: error.what, columns: (error.details.columns as string[]) ?? []};
   }
-  session = {name, file, items, sample, sha256: null, columns: null, canonical: null};
   return {
     name,
     bytes: file.size,
     kind: sniff.kind,
     gzip: sniff.gzip,
-    rows: items.length,
-    unparsable,
-    unparsableExamples,
     keys: keysOf(sample),
     detection,
     detectionError,
-    examples: items.filter((item): item is Extract<RecordItem, {value: unknown}> => "value" in item).slice(0, 3).map((item) => ({row: item.row, value: item.value})),
-    seconds: (performance.now() - started) / 1000
+    examples: items.filter((item): item is Extract<RecordItem, {value: unknown}> => "value" in item).slice(0, 3).map((item) => ({row: item.row, value: item.value}))
   };
+}
+
+/** Reads every record of the opened file into the session, waking conversions batch by batch; stops when another file is opened. */
+async function readAll(mine: Session, sniff: FileSniff): Promise<void> {
+  const {reading, items, sample, file, name} = mine;
+  const started = performance.now();
+  let lastReport = 0;
+  try {
+    for await (const batch of readUpload(file, name, sniff, (bytes) => (reading.bytesDone += bytes))) {
+      if (session !== mine) return;
+      for (const item of batch) {
+        items.push(item);
+        if ("failure" in item) {
+          reading.unparsable++;
+          if (reading.unparsableExamples.length < 5) reading.unparsableExamples.push({row: item.row, reason: item.failure});
+          continue;
+        }
+        if (sample.length < DETECTION_SAMPLE_SIZE) sample.push(item.value);
+      }
+      notify(reading);
+      const now = performance.now();
+      if (now - lastReport > 100) {
+        lastReport = now;
+        for (const id of reading.watchers) post({id, type: "progress", progress: {bytesDone: reading.bytesDone, bytesTotal: file.size, rows: items.length}});
+      }
+    }
+    reading.bytesDone = file.size;
+  } catch (error) {
+    reading.error = error;
+  } finally {
+    reading.done = true;
+    reading.seconds = (performance.now() - started) / 1000;
+    notify(reading);
+    if (session === mine) for (const id of reading.watchers.splice(0)) answerRead(id, mine);
+  }
+}
+
+function totalsOf({items, reading}: Session): ReadTotals {
+  return {rows: items.length, unparsable: reading.unparsable, unparsableExamples: reading.unparsableExamples, seconds: reading.seconds};
+}
+
+function answerRead(id: number, mine: Session): void {
+  if (mine.reading.error) post({id, type: "error", error: toWorkerFailure(mine.reading.error)});
+  else if (mine.items.length === 0) post({id, type: "error", error: toWorkerFailure(new UserError("holds no records: nothing to convert", {where: {file: mine.name}, fix: "Pass a file that holds records."}))});
+  else post({id, type: "read", result: totalsOf(mine)});
+}
+
+/** Answers with progress while the opened file is read, then with its totals (or why reading failed). */
+function watchReading(id: number): void {
+  if (!session) throw new Error("read before open");
+  if (session.reading.done) answerRead(id, session);
+  else session.reading.watchers.push(id);
 }
 
 function keysOf(records: readonly unknown[]): string[] {
@@ -148,14 +215,25 @@ function keysOf(records: readonly unknown[]): string[] {
 
 const PREVIEW_ROWS = 10;
 
+/** While the file is still being read, a partial result at most this often (after the one at `partialRows`). */
+const PARTIAL_EVERY_MS = 1000;
+/** A conversion lets other messages in (a newer mapping) at least this often. */
+const YIELD_EVERY_MS = 50;
+
+const yieldToMessages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 /**
  * Every record through the adapter, as `convertBatch` does for one file: rejects counted, rows drawn into eval by
- * (seed, id). After the first `partialRows` records a partial result goes out, so a new mapping shows at once.
+ * (seed, id). Records are converted as they are read. A partial result goes out after the first `partialRows`
+ * records, so a new mapping or a new file shows at once, and then every PARTIAL_EVERY_MS while the file is read.
+ * Null when a newer open, convert or adopt superseded it.
  */
-function convert({format, map, evalRatio, seed, partialRows}: {format: string | null; map: string | null; evalRatio: number; seed: number; partialRows: number}, onPartial: (partial: Converted) => void): Converted {
+async function convert({format, map, evalRatio, seed, partialRows}: {format: string | null; map: string | null; evalRatio: number; seed: number; partialRows: number}, onPartial: (partial: Converted) => void): Promise<Converted | null> {
   if (!session) throw new Error("convert before open");
+  const mine = ++generation;
+  const current = session;
   const started = performance.now();
-  const {name, items, sample} = session;
+  const {name, items, sample, reading} = current;
   const {adapter} = resolveAdapter(map !== null ? {map} : format !== null ? {format} : {}, sample);
   const split = splitFromPath(name);
   const inEval = createEvalSelector(seed, evalRatio);
@@ -177,8 +255,26 @@ function convert({format, map, evalRatio, seed, partialRows}: {format: string | 
     preview: rows.id.slice(0, PREVIEW_ROWS).map((id, i) => ({id, eval: rows.eval[i], ...rows.local[i]})),
     seconds: (performance.now() - started) / 1000
   });
-  for (let k = 0; k < items.length; k++) {
-    if (k === partialRows && partialRows < items.length) onPartial(summary(k, true));
+  let lastPartial = 0;
+  let lastYield = performance.now();
+  for (let k = 0; ; k++) {
+    while (k === items.length && !reading.done) {
+      await nextChange(reading);
+      if (mine !== generation) return null;
+    }
+    if (k === items.length) break;
+    if (k === partialRows || (k > partialRows && k % 256 === 0)) {
+      const now = performance.now();
+      if (k === partialRows || (!reading.done && now - lastPartial > PARTIAL_EVERY_MS)) {
+        lastPartial = now;
+        onPartial(summary(k, true));
+      }
+      if (now - lastYield > YIELD_EVERY_MS) {
+        await yieldToMessages();
+        if (mine !== generation) return null;
+        lastYield = performance.now();
+      }
+    }
     const item = items[k];
     if ("failure" in item) {
       rejected++;
@@ -208,8 +304,9 @@ function convert({format, map, evalRatio, seed, partialRows}: {format: string | 
       else deviations.set(kind, {rows: 1, firstId: result.ok.id, summary: deviation.summary});
     }
   }
+  if (reading.error) throw reading.error;
   store = rows;
-  session.canonical = table;
+  current.canonical = table;
   return summary(items.length, false);
 }
 
@@ -232,19 +329,23 @@ function canonicalArrow(): Uint8Array {
   return tableToIPC(new Table(vectors), "stream");
 }
 
-function columnStats(): ColumnStats[] {
+async function columnStats(): Promise<ColumnStats[]> {
   if (!session) throw new Error("columns before open");
-  if (!session.columns) {
+  const mine = session;
+  while (!mine.reading.done) await nextChange(mine.reading);
+  if (mine.reading.error) throw mine.reading.error;
+  if (!mine.columns) {
     const collector = new ColumnStatsCollector();
-    for (const item of session.items) if (!("failure" in item)) collector.add(item.value);
-    session.columns = collector.result();
+    for (const item of mine.items) if (!("failure" in item)) collector.add(item.value);
+    mine.columns = collector.result();
   }
-  return session.columns;
+  return mine.columns;
 }
 
 /** The canonical rows of a CLI conversion (its cache entry's Arrow stream, in conversion order), summarised as a conversion. */
 function adopt(bytes: Uint8Array, {splitMethod, evalRatio, source, manifest, format, formatTitle}: Pick<RowStore, "splitMethod" | "evalRatio" | "source"> & {manifest: Manifest; format: string; formatTitle: string}): Converted {
   const started = performance.now();
+  generation++;
   session = null;
   const table = tableFromIPC(bytes);
   const column = (name: string) => table.getChild(name)!;

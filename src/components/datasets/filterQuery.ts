@@ -90,20 +90,62 @@ const where = (condition: string | null) => (condition === null ? "TRUE" : `(${c
 /** String lengths per side of every filtered row, aligned row by row, -1 where the side is null. */
 export type AlignedLengths = Record<(typeof SIDES)[number], Int32Array>;
 
-export async function queryLengths(db: Client, condition: string | null): Promise<AlignedLengths> {
-  const result = await db.query(`SELECT ${SIDES.map((side) => `coalesce(${side}_chars, -1) AS ${side}`).join(", ")} FROM ${FILTER_VIEW} WHERE ${where(condition)}`);
-  const lengths = {} as AlignedLengths;
-  for (const side of SIDES) lengths[side] = Int32Array.from(result.getChild(side)!.toArray() as Int32Array);
-  return lengths;
+/**
+ * What the histograms and the count need, without a value per row: per side, each string length that occurs (-1 =
+ * the side is null) and how many rows have it.
+ */
+export interface LengthCounts {
+  rows: number;
+  sides: Record<(typeof SIDES)[number], {lengths: Int32Array; rows: Int32Array}>;
 }
 
-/** Rows whose lengths fall in every brushed range. */
-export function countBrushed(lengths: AlignedLengths, brush: LengthBrush): number {
-  const ranges = SIDES.filter((side) => brush[side]).map((side) => [lengths[side], ...brush[side]!] as const);
-  if (!ranges.length) return lengths.prompt.length;
-  let count = 0;
-  for (let i = 0; i < lengths.prompt.length; i++) if (ranges.every(([values, low, high]) => values[i] >= low && values[i] <= high)) count++;
-  return count;
+/** The same counts from lengths held row by row (the worker's conversion, before any query). */
+export function countLengths(aligned: AlignedLengths): LengthCounts {
+  const sides = {} as LengthCounts["sides"];
+  for (const side of SIDES) {
+    const counts = new Map<number, number>();
+    for (const length of aligned[side]) counts.set(length, (counts.get(length) ?? 0) + 1);
+    sides[side] = {lengths: Int32Array.from(counts.keys()), rows: Int32Array.from(counts.values())};
+  }
+  return {rows: aligned.prompt.length, sides};
+}
+
+/**
+ * The filtered rows' length counts in one aggregate query (one scan, a few thousand groups back instead of a value per
+ * row): DuckDB-wasm does the counting, the page only draws.
+ */
+export async function queryLengths(db: Client, condition: string | null): Promise<LengthCounts> {
+  const lengths = SIDES.map((side) => `coalesce(${side}_chars, -1) AS ${side}_length`).join(", ");
+  const result = await db.query(`SELECT ${lengths}, count(*)::INTEGER AS n FROM ${FILTER_VIEW} WHERE ${where(condition)} GROUP BY GROUPING SETS (${SIDES.map((side) => `(${side}_length)`).join(", ")})`);
+  const n = result.getChild("n")!.toArray() as Int32Array;
+  const sides = {} as LengthCounts["sides"];
+  for (const side of SIDES) {
+    const column = result.getChild(`${side}_length`)!;
+    const lengths: number[] = [];
+    const rows: number[] = [];
+    // A row of the other grouping sets has null here.
+    for (let i = 0; i < result.numRows; i++) {
+      const length = column.get(i) as number | null;
+      if (length !== null) lengths.push(length), rows.push(n[i]);
+    }
+    sides[side] = {lengths: Int32Array.from(lengths), rows: Int32Array.from(rows)};
+  }
+  return {rows: sides.prompt.rows.reduce((sum, count) => sum + count, 0), sides};
+}
+
+const brushedRanges = (brush: LengthBrush, params: number[]) =>
+  SIDES.filter((side) => brush[side]).map((side) => {
+    params.push(...brush[side]!);
+    return `${side}_chars BETWEEN ? AND ?`;
+  });
+
+/** Rows of the filter whose lengths fall in every brushed range (without a brush, the filter's count). */
+export async function countBrushed(db: Client | null, condition: string | null, counts: LengthCounts, brush: LengthBrush): Promise<number> {
+  const params: number[] = [];
+  const ranges = brushedRanges(brush, params);
+  if (!ranges.length || db === null) return counts.rows;
+  const result = await db.query(`SELECT count(*)::INTEGER AS n FROM ${FILTER_VIEW} WHERE ${[where(condition), ...ranges].join(" AND ")}`, params);
+  return result.getChild("n")!.get(0) as number;
 }
 
 export type PreviewRows = PreviewRow[];
@@ -111,10 +153,7 @@ export type PreviewRows = PreviewRow[];
 /** The first `limit` filtered rows in the brushed ranges (DuckDB keeps insertion order without ORDER BY: conversion order). */
 export async function queryPreview(db: Client, condition: string | null, brush: LengthBrush, limit = 10): Promise<PreviewRows> {
   const params: number[] = [];
-  const ranges = SIDES.filter((side) => brush[side]).map((side) => {
-    params.push(...brush[side]!);
-    return `${side}_chars BETWEEN ? AND ?`;
-  });
+  const ranges = brushedRanges(brush, params);
   const rows = await db.query(`SELECT id, eval, prompt, chosen, rejected FROM ${FILTER_VIEW} WHERE ${[where(condition), ...ranges].join(" AND ")} LIMIT ${limit}`, params);
   const column = (name: string) => rows.getChild(name)!;
   return Array.from({length: rows.numRows}, (_, i) => ({

@@ -9,17 +9,20 @@ export type LengthBrush = Record<Side, [number, number] | null>;
 const COLOURS: Record<Side, string> = {prompt: "#6b7280", chosen: "#3b82f6", rejected: "#f97316"};
 
 /**
- * One histogram of string lengths (characters) per side. Brushing a histogram selects a length range on that side; the
+ * One histogram of string lengths (characters) per side, from how many rows have each length. Brushing a histogram selects a length range on that side; the
  * element's value is the three ranges (null = no brush), and it fires "input" when a brush ends. The charts do not
  * depend on the brushes, so a brush stays in place while the rows it selects are re-queried.
  */
-export function LengthHistograms(lengths: Record<Side, Int32Array>, {width = 900, height = 170, source = "", partial = false} = {}) {
+export function LengthHistograms(counts: Record<Side, {lengths: Int32Array; rows: Int32Array}>, {width = 900, height = 170, source = "", partial = false} = {}) {
   const value: LengthBrush = {prompt: null, chosen: null, rejected: null};
   const charts = SIDES.map((side) => {
-    const values = Int32Array.from(lengths[side]).filter((n) => n >= 0); // -1 = no such side
+    const rowsOf = new Map<number, number>();
+    counts[side].lengths.forEach((length, i) => length >= 0 && rowsOf.set(length, counts[side].rows[i])); // -1 = no such side
+    const values = [...rowsOf.keys()];
     const chartWidth = Math.max(220, Math.floor(width / 3) - 12);
-    // Binned here in one pass (100,000 values), then drawn as ~30 rectangles.
-    const bins = d3.bin().thresholds(30)(values as unknown as number[]).map((bin) => ({x0: bin.x0!, x1: bin.x1!, count: bin.length}));
+    // d3.bin's thresholds depend only on the extent, so binning the distinct lengths and adding up their rows gives
+    // the bins of every row's length; drawn as ~30 rectangles.
+    const bins = d3.bin().thresholds(30)(values).map((bin) => ({x0: bin.x0!, x1: bin.x1!, count: bin.reduce((sum, length) => sum + rowsOf.get(length)!, 0)}));
     const chart = Plot.plot({
       width: chartWidth,
       height,

@@ -6,7 +6,7 @@
 import {html} from "npm:htl";
 import type {Manifest} from "../../core/contract/manifest.js";
 import {DEFAULT_RECIPE_REASONING, type Recipe} from "../../core/recipe/recipe.js";
-import type {Converted, Opened, Progress} from "../../workers/exploreProtocol.js";
+import type {Converted, Opened, Progress, ReadTotals} from "../../workers/exploreProtocol.js";
 import type {DatasetSource} from "./sourcePicker.js";
 import type {ExploreClient} from "./workerClients.js";
 
@@ -25,7 +25,8 @@ export interface SampleEntry {
 }
 
 export type LoadedSource =
-  | {kind: "file"; opened: Opened; sample: SampleEntry | null}
+  /** `read` settles when the worker has read the whole file (the first rows are converted and shown before). */
+  | {kind: "file"; opened: Opened; sample: SampleEntry | null; read: Promise<ReadTotals>}
   | {kind: "converted"; entry: ConvertedEntry; arrow: Uint8Array};
 
 /** The Datasets list as the cache holds it now: fetched past every HTTP cache (see README, "listed fresh"). */
@@ -84,9 +85,10 @@ export async function loadSource(
     file = source.file;
     name = source.file.name;
   }
-  const opened = await explore.open(file, name, progress.update);
-  progress.done(`${opened.rows.toLocaleString("en-US")} records read in ${opened.seconds.toFixed(1)} s`);
-  return {kind: "file", opened, sample};
+  const opened = await explore.open(file, name);
+  const read = explore.read(progress.update).then((totals) => (progress.done(`${totals.rows.toLocaleString("en-US")} records read in ${totals.seconds.toFixed(1)} s`), totals));
+  read.catch(() => {}); // the page's cells that await it show the failure
+  return {kind: "file", opened, sample, read};
 }
 
 export interface Conversion extends Converted {
@@ -136,13 +138,19 @@ export async function* convertSource(loaded: LoadedSource, choice: {format: stri
     arrow: () => explore.arrow(),
     recipe: {inputs: async () => [{source: opened.name, bytes: opened.bytes, sha256: await explore.digest()}], format: choice.map ? null : result.format, map: choice.map, baseFilter: null, reasoning: DEFAULT_RECIPE_REASONING}
   });
+  // Partial results come while the file is read: the newest one is shown, those overtaken are skipped.
   let partial: Converted | null = null;
   let wake: (() => void) | null = null;
   const done = explore.convert({...choice, ...options, partialRows: PARTIAL_ROWS}, (result) => {
     partial = result;
     wake?.();
   });
-  const first = await Promise.race([done, new Promise<null>((resolve) => (wake = () => resolve(null)))]);
-  if (first === null && partial) yield shape(partial);
+  for (;;) {
+    const next = partial ? null : await Promise.race([done, new Promise<null>((resolve) => (wake = () => resolve(null)))]);
+    if (next !== null) break;
+    const latest = partial as Converted | null;
+    partial = null;
+    if (latest) yield shape(latest);
+  }
   yield shape(await done);
 }

@@ -5,7 +5,7 @@
 import {fromWorkerFailure, type WorkerFailure} from "../../core/contract/userError.js";
 import type {Manifest} from "../../core/contract/manifest.js";
 import type {ColumnStats} from "../../core/recipe/columnStats.js";
-import type {Analysis, AnalyzeRequest, Converted, EncodedIds, ExploreReply, ExploreRequest, ExploreRequestBody, Opened, Outputs, Progress, TokenAnalysis} from "../../workers/exploreProtocol.js";
+import type {Analysis, AnalyzeRequest, Converted, EncodedIds, ExploreReply, ExploreRequest, ExploreRequestBody, Opened, Outputs, Progress, ReadTotals, TokenAnalysis} from "../../workers/exploreProtocol.js";
 import type {LocalJsonRow, Phase} from "../../core/canonical.js";
 import type {TokenizerReport} from "../../core/stats/describeTokenizer.js";
 import type {SequenceLimits} from "../../core/tokenize/measureRow.js";
@@ -60,11 +60,17 @@ export class ExploreClient {
     return ((await this.client.request<Extract<ExploreReply, {type: T}>>(body, onProgress, transfer)) as {result: unknown}).result;
   }
 
-  open(file: Blob, name: string, onProgress?: (progress: Progress) => void): Promise<Opened> {
-    return this.ask<"opened">({type: "open", file, name}, (reply) => onProgress?.(reply.progress)) as Promise<Opened>;
+  /** Answers once the format can be detected from the first records; the worker goes on reading the file. */
+  open(file: Blob, name: string): Promise<Opened> {
+    return this.ask<"opened">({type: "open", file, name}) as Promise<Opened>;
   }
 
-  /** Every record converted; `onPartial` gets the result of the first `partialRows` records first. */
+  /** The opened file's totals once it is read to its end; `onProgress` follows the reading until then. */
+  read(onProgress?: (progress: Progress) => void): Promise<ReadTotals> {
+    return this.ask<"read">({type: "read"}, (reply) => onProgress?.(reply.progress)) as Promise<ReadTotals>;
+  }
+
+  /** Every record converted; `onPartial` gets the result of the first `partialRows` records first, then others while the file is read. */
   convert(options: {format: string | null; map: string | null; evalRatio: number; seed: number; partialRows: number}, onPartial?: (partial: Converted) => void): Promise<Converted> {
     return this.ask<"converted">({type: "convert", ...options}, (reply) => onPartial?.(reply.result)) as Promise<Converted>;
   }
