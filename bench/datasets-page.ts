@@ -97,7 +97,7 @@ export default async function benchDatasetsPage(args: string[]): Promise<void> {
     const ms = (seconds: number) => `${Math.round(seconds * 1000)} ms`;
     figures.push(
       `${rows.toLocaleString("en-US")} hh-rlhf-shaped rows, ${megabytes.toFixed(0)} MB of JSON Lines (${(await import("node:os")).cpus().length} cores, load ${(await import("node:os")).loadavg()[0].toFixed(1)})`,
-      `  page: file chosen → rows converted in the worker            ${s(converted)} (worker: ${/in ([\d.]+ s)/.exec(stages[0])?.[1]} to read, ${/converted in ([\d.]+ s)/.exec(stages[1])?.[1]} to convert)`,
+      `  page: file chosen → rows converted in the worker            ${s(converted)} (worker: ${/in ([\d.]+ s)/.exec(stages[0])?.[1]} to read, ${/converted in ([\d.]+ s)/.exec(stages[1])?.[1]} to convert, converting while reading)`,
       `  page: file chosen → first histogram (first 500 records)     ${s(firstHistogram)}`,
       `  page: file chosen → length histogram of every row           ${s(histogram)}   (target < 5 s)`,
       `  page: file chosen → rows previewed / phase split shown      ${s(table)} / ${s(split)}`,

@@ -160,6 +160,7 @@ async function readAll(mine: Session, sniff: FileSniff): Promise<void> {
   const {reading, items, sample, file, name} = mine;
   const started = performance.now();
   let lastReport = 0;
+  let lastYield = started;
   try {
     for await (const batch of readUpload(file, name, sniff, (bytes) => (reading.bytesDone += bytes))) {
       if (session !== mine) return;
@@ -174,6 +175,12 @@ async function readAll(mine: Session, sniff: FileSniff): Promise<void> {
       }
       notify(reading);
       const now = performance.now();
+      // The file's chunks can arrive without a task boundary between them: let the page's messages (convert) in.
+      if (now - lastYield > YIELD_EVERY_MS) {
+        await yieldToMessages();
+        lastYield = performance.now();
+        if (session !== mine) return;
+      }
       if (now - lastReport > 100) {
         lastReport = now;
         for (const id of reading.watchers) post({id, type: "progress", progress: {bytesDone: reading.bytesDone, bytesTotal: file.size, rows: items.length}});
