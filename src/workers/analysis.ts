@@ -134,10 +134,17 @@ function keptFiles(store: RowStore, indices: readonly number[]) {
   return {train: identify("train.json", train), eval: identify("eval.json", evaluation), trainSource: train.map((i) => store.id[i]), evalSource: evaluation.map((i) => store.id[i]), moved: moved === null ? null : store.id[moved]};
 }
 
-export function analyze(store: RowStore, request: AnalyzeRequest): Analysis {
+/**
+ * Every analysis of the kept rows. Between its steps `pause` lets the worker's other messages in (a new mapping must
+ * not wait for an analysis it makes moot); when it answers true the analysis stops and the result is null.
+ */
+export async function analyze(store: RowStore, request: AnalyzeRequest, pause: () => Promise<boolean> = async () => false): Promise<Analysis | null> {
   const indices = keptIndices(store, request.kept);
+  if (await pause()) return null;
   const files = keptFiles(store, indices);
+  if (await pause()) return null;
   const quality = qualityFacts(store, indices);
+  if (await pause()) return null;
   let partitions: PhasePartition[] | null = null;
   let splitError: string | null = null;
   try {
@@ -148,7 +155,9 @@ export function analyze(store: RowStore, request: AnalyzeRequest): Analysis {
   const usable = partitions?.map((p) => p.rows.filter(({row}) => isUsable(row, p.phase))) ?? [];
   const sizes = allocateSample(usable.map((rows) => rows.length), request.tokenSample);
   const measured = usable.map((rows, i) => pickSample(rows, sizes[i], request.seed));
+  if (await pause()) return null;
   const overlap = countOverlap(files.train.map(({row}) => row), files.eval);
+  if (await pause()) return null;
   last = {request, train: files.train, eval: files.eval, trainSource: files.trainSource, evalSource: files.evalSource, partitions, usable, measured, overlap};
   const facts = partitions ? factsFor(store, last, null, request.limits ?? {maxSeqLen: 512, maxPromptSeqLen: 256}) : null;
   return {

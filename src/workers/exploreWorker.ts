@@ -55,6 +55,8 @@ let session: Session | null = null;
 let store: RowStore | null = null;
 /** Bumped by every open, convert and adopt: a conversion still running for an older one stops, unanswered. */
 let generation = 0;
+/** Bumped by every analyze: an older analysis stops at its next step, unanswered (the page shows the newest). */
+let analyses = 0;
 
 const post = (reply: ExploreReply, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(reply, transfer);
 const requireStore = () => {
@@ -96,9 +98,13 @@ self.onmessage = async (event: MessageEvent<ExploreRequest>) => {
       case "adopt":
         post({id, type: "converted", result: adopt(request.arrow, request)});
         break;
-      case "analyze":
-        post({id, type: "analyzed", result: analyze(requireStore(), request)});
+      case "analyze": {
+        const asked = {generation, analysis: ++analyses};
+        const superseded = async () => (await yieldToMessages(), asked.generation !== generation || asked.analysis !== analyses);
+        const analysis = await analyze(requireStore(), request, superseded);
+        if (analysis) post({id, type: "analyzed", result: analysis});
         break;
+      }
       case "tokens":
         post({id, type: "tokens", result: tokenAnalysis(requireStore(), request.packed, request.limits)});
         break;
