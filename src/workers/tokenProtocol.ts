@@ -18,7 +18,9 @@ export interface TokenizerFilesData {
 
 export type TokenRequest =
   | {id: number; type: "load"; files: TokenizerFilesData; modelName: string}
-  | {id: number; type: "measure"; partitions: Array<{phase: Phase; rows: LocalJsonRow[]}>; limits: SequenceLimits};
+  | {id: number; type: "measure"; partitions: Array<{phase: Phase; rows: LocalJsonRow[]}>; limits: SequenceLimits}
+  /** Stops a measurement still running (the rows it measures changed); no reply. */
+  | {id: number; type: "stop"};
 
 export type TokenReply =
   | {id: number; type: "loaded"; report: TokenizerReport; seconds: number}

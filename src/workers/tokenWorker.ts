@@ -22,6 +22,7 @@ const yieldToMessages = () => new Promise((resolve) => setTimeout(resolve, 0));
 self.onmessage = async (event: MessageEvent<TokenRequest>) => {
   const request = event.data;
   latest = request.id;
+  if (request.type === "stop") return;
   try {
     if (request.type === "load") {
       const started = performance.now();

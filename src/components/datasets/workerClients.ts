@@ -47,6 +47,11 @@ class WorkerClient<Request extends {id: number}, Reply extends {id: number; type
     });
   }
 
+  /** A message that gets no reply (it still supersedes the requests before it). */
+  send(body: Body<Request>): void {
+    this.worker.postMessage({...body, id: this.next++});
+  }
+
   terminate(): void {
     this.worker.terminate();
   }
@@ -123,6 +128,11 @@ export class TokenClient {
   async measure(partitions: Array<{phase: Phase; rows: LocalJsonRow[]}>, limits: SequenceLimits, onProgress?: (done: number, total: number) => void): Promise<Int32Array[]> {
     const reply = await this.client.request<Extract<TokenReply, {type: "measured"}>>({type: "measure", partitions, limits}, (progress) => onProgress?.(progress.done, progress.total));
     return reply.packed;
+  }
+
+  /** Stops the measurement running, so that it does not compete for the cores with what replaces it. */
+  stop(): void {
+    this.client.send({type: "stop"});
   }
 
   terminate(): void {
