@@ -61,7 +61,7 @@ export default async function benchConvert(args: string[]): Promise<void> {
 }
 
 /** hh-rlhf-shaped rows: the harmless-base test transcripts cycled, each made unique by a row-number suffix. */
-async function generateHhJsonLines(rows: number): Promise<string> {
+export async function generateHhJsonLines(rows: number): Promise<string> {
   const path = join(OUT, `hh-${rows}.jsonl`);
   if (existsSync(path)) return path;
   const fixture = gunzipSync(readFileSync(join(ROOT, "test/fixtures/hh-rlhf/harmless-base/test.jsonl.gz"))).toString("utf8");
@@ -95,7 +95,7 @@ function duckdbCopyScript(input: string, parquet: string): string {
  * Runs a command and measures wall time, CPU time (user + system, less disturbed than wall time on a shared machine)
  * and peak RSS: through GNU time when /usr/bin/time exists, else by sampling VmHWM from /proc (no CPU time then).
  */
-function measure(command: string, args: string[], env: Record<string, string>): Promise<Measured> {
+export function measure(command: string, args: string[], env: Record<string, string>): Promise<Measured> {
   const gnuTime = existsSync("/usr/bin/time");
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();

@@ -1,11 +1,12 @@
 import {readdir, readFile, stat} from "node:fs/promises";
 import {join} from "node:path";
-import {MANIFEST_FILE, type PhaseCounts} from "../src/core/contract/manifest.js";
+import {MANIFEST_FILE, type Manifest, type PhaseCounts} from "../src/core/contract/manifest.js";
 import {versioned} from "../src/core/contract/schemaVersions.js";
 import {UserError} from "../src/core/contract/userError.js";
 import {isSystemError} from "./fs/fsErrors.js";
 import {FORMATS_VERSION} from "../src/core/formats/index.js";
-import {cacheRoot, ENGINE_VERSION, entryMismatch, readStoredEntry, SUMMARY_FILE, verifiesFully} from "./engine/cache.js";
+import {cacheEntryDir, cacheRoot, ENGINE_VERSION, entryMismatch, readStoredEntry, SUMMARY_FILE, verifiesFully} from "./engine/cache.js";
+import {readCanonicalArrow} from "./engine/canonicalArrow.js";
 import {convertDataset} from "./engine/convert.js";
 import {readManifest} from "./engine/readManifest.js";
 import {samples} from "./samples.js";
@@ -13,6 +14,8 @@ import {samples} from "./samples.js";
 /** What a page needs to know about one converted dataset, read from its manifest (schemas/datasets.schema.json). */
 export interface ConvertedDataset {
   key: string;
+  /** A name no other entry shares: the inputs, format and train rows, and the start of the cache key. */
+  label: string;
   /** The input files, as the manifest names them. */
   sources: string[];
   format: string;
@@ -25,12 +28,14 @@ export interface ConvertedDataset {
   phases: {train: PhaseCounts; eval: PhaseCounts};
   /** The shipped sample this is, when it is one. */
   sample: string | null;
+  /** The entry's manifest.json as written (schemas/manifest.schema.json): inputs with sha256, options, counts. */
+  manifest: Manifest;
 }
 
 /**
  * Every dataset converted on this machine (the engine's cache entries, whatever `convert --out` they were written to),
  * with the shipped samples converted first so that a fresh clone lists them. Newest first after the samples. The
- * document `src/data/datasets.json` serves to the Config page. An entry that is incomplete, damaged (it fails the
+ * document `src/data/datasets.json` serves to the Datasets and Config pages. An entry that is incomplete, damaged (it fails the
  * cache's check) or unreadable is left out with a warning on stderr, never a failed build: `convert` rebuilds it.
  */
 async function isCurrentEntry(entry: string): Promise<boolean> {
@@ -38,16 +43,54 @@ async function isCurrentEntry(entry: string): Promise<boolean> {
   return versions?.engine_version === ENGINE_VERSION && versions?.formats_version === FORMATS_VERSION;
 }
 
-export async function listConvertedDatasets(env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = (message) => process.stderr.write(`warning: ${message}\n`)) {
+const CACHE_KEY = /^[0-9a-f]{32}$/;
+
+/**
+ * The paths `observable build` writes a converted dataset's rows to (observablehq.config.ts dynamicPaths): every
+ * complete entry of this engine version, the shipped samples' included (the loader itself checks an entry when it reads it).
+ */
+export async function convertedDatasetPaths(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  // The samples first, as the list does: a fresh clone's build then holds the rows of every dataset it lists.
+  await convertSamples(env);
+  const root = join(cacheRoot(env), "convert");
+  const paths: string[] = [];
+  for (const key of await readdir(root).catch(() => [] as string[])) {
+    if (!CACHE_KEY.test(key)) continue;
+    const entry = join(root, key);
+    if ((await stat(join(entry, SUMMARY_FILE)).catch(() => null)) && (await isCurrentEntry(entry))) paths.push(`/data/converted/${key}.arrow`);
+  }
+  return paths;
+}
+
+/** A converted dataset's canonical rows as an Arrow IPC stream, by its cache key (src/data/converted/[key].arrow.ts). */
+export async function convertedArrowStream(key: string, env: NodeJS.ProcessEnv = process.env): Promise<Uint8Array> {
+  if (!CACHE_KEY.test(key)) throw new UserError(`${JSON.stringify(key)} is not a cache key (32 hex digits)`, {fix: "Pick a dataset from the list on the Datasets page."});
+  return readCanonicalArrow(cacheEntryDir(cacheRoot(env), key), env);
+}
+
+/** The label of an entry in the lists: what went in, how, and how many rows, with the start of its key (unique). */
+function datasetLabel(key: string, manifest: Manifest, sample: string | null): string {
+  const options = [manifest.options.map ? `--map ${manifest.options.map}` : null, manifest.options.filter ? `filter ${manifest.options.filter}` : null].filter(Boolean);
+  const what = sample ? `${samples[sample].title} (shipped sample)` : manifest.inputs.map((input) => input.source).join(", ");
+  return `${what} — ${manifest.format.name}${options.length ? `, ${options.join(", ")}` : ""}, ${manifest.counts.train.toLocaleString("en-US")} train rows [${key.slice(0, 8)}]`;
+}
+
+/** Converts the shipped samples into the cache (a cache hit after the first time): cache key → sample name. */
+async function convertSamples(env: NodeJS.ProcessEnv): Promise<Map<string, string>> {
   const sampleKeys = new Map<string, string>();
   for (const sample of Object.values(samples)) {
     const summary = await convertDataset({paths: [sample.path], out: null, env});
     sampleKeys.set(summary.cacheKey, sample.name);
   }
+  return sampleKeys;
+}
+
+export async function listConvertedDatasets(env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = (message) => process.stderr.write(`warning: ${message}\n`)) {
+  const sampleKeys = await convertSamples(env);
   const root = join(cacheRoot(env), "convert");
   const datasets: Array<ConvertedDataset & {mtime: number}> = [];
   for (const key of await readdir(root).catch(() => [] as string[])) {
-    if (!/^[0-9a-f]{32}$/.test(key)) continue; // staging, discarded and lock files
+    if (!CACHE_KEY.test(key)) continue; // staging, discarded and lock files
     const entry = join(root, key);
     try {
       // summary.json is written last: an entry without it is incomplete. Entries of another engine or formats version
@@ -62,8 +105,10 @@ export async function listConvertedDatasets(env: NodeJS.ProcessEnv = process.env
       }
       if (!(await isCurrentEntry(entry))) continue;
       const manifest = readManifest(entry)!;
+      const sample = sampleKeys.get(key) ?? null;
       datasets.push({
         key,
+        label: datasetLabel(key, manifest, sample),
         sources: manifest.inputs.map((input) => input.source),
         format: manifest.format.name,
         format_title: manifest.format.title,
@@ -72,7 +117,8 @@ export async function listConvertedDatasets(env: NodeJS.ProcessEnv = process.env
         train: manifest.counts.train,
         eval: manifest.counts.eval,
         phases: manifest.counts.phases,
-        sample: sampleKeys.get(key) ?? null,
+        sample,
+        manifest,
         mtime: written.mtimeMs
       });
     } catch (error) {

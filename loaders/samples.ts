@@ -1,3 +1,5 @@
+import {readFile} from "node:fs/promises";
+import {basename} from "node:path";
 import {fileURLToPath} from "node:url";
 import {versioned} from "../src/core/contract/schemaVersions.js";
 import {convertToArrowStream} from "./engine/canonicalArrow.js";
@@ -32,7 +34,12 @@ export function getSample(name: string): Sample {
 
 /** `src/data/samples.json` (schemas/samples.schema.json): the shipped samples without their local paths. */
 export function samplesDocument() {
-  return versioned("samples", {samples: Object.values(samples).map(({path: _path, ...sample}) => sample)});
+  return versioned("samples", {samples: Object.values(samples).map(({path, ...sample}) => ({name: sample.name, title: sample.title, file_name: basename(path), licence: sample.licence, attribution: sample.attribution, content_warning: sample.content_warning}))});
+}
+
+/** The sample file's bytes as shipped, for the Datasets page to read in the browser like an upload. */
+export async function sampleFileBytes(name: string): Promise<Uint8Array> {
+  return readFile(getSample(name).path);
 }
 
 /**

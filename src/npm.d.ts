@@ -13,3 +13,7 @@ declare module "npm:d3" {
 declare module "npm:apache-arrow" {
   export * from "apache-arrow";
 }
+declare module "npm:parquet-wasm" {
+  export * from "parquet-wasm/esm";
+  export {default} from "parquet-wasm/esm";
+}

@@ -4,6 +4,7 @@ import {versioned} from "../../src/core/contract/schemaVersions.js";
 import {locate, UserError} from "../../src/core/contract/userError.js";
 import type {Finding, PlanFacts} from "../../src/core/lint/lintContext.js";
 import {lint, lintRules} from "../../src/core/lint/lint.js";
+import {datasetSettingsForStep, mergeStepFindings} from "../../src/core/lint/stepDataset.js";
 import {isPlanJson, planFactsFromJson} from "../../src/core/lint/planFacts.js";
 import {normalizePlan} from "../../src/core/plan/normalizePlan.js";
 import {planModels} from "../../src/core/plan/planModels.js";
@@ -17,28 +18,6 @@ import {flag, option} from "../options/optionSpec.js";
 import {share, step, text} from "../options/parsers.js";
 import {createCountProgress} from "../views/progress.js";
 import {tokenOptions} from "../options/tokenOptions.js";
-
-const severityOrder = {error: 0, warning: 1, info: 2} as const;
-
-/**
- * One list for a multi-step plan: a finding several steps share (same rule and message, e.g. about the data) is listed
- * once, prefixed with the steps it concerns; errors first.
- */
-function mergeSteps(perStep: {step: Phase | null; findings: Finding[]}[]): Finding[] {
-  if (perStep.length === 1) return perStep[0].findings;
-  const merged = new Map<string, {finding: Finding; steps: Phase[]}>();
-  for (const {step, findings} of perStep) {
-    for (const finding of findings) {
-      const key = JSON.stringify([finding.rule, finding.severity, finding.message, finding.rows ?? []]);
-      const entry = merged.get(key);
-      if (entry) entry.steps.push(step!);
-      else merged.set(key, {finding, steps: [step!]});
-    }
-  }
-  return [...merged.values()]
-    .map(({finding, steps}) => ({...finding, ...(steps.length === 1 && {step: steps[0]}), message: `step${steps.length > 1 ? "s" : ""} ${steps.join(", ")}: ${finding.message}`}))
-    .sort((a, b) => severityOrder[a.severity] - severityOrder[b.severity]);
-}
 
 const count = (findings: Finding[], severity: Finding["severity"]) => findings.filter((f) => f.severity === severity).length;
 
@@ -103,11 +82,7 @@ skipped. --rules lists the rules.`,
         tokenizer: values.tokenizer ?? null,
         modelName: values.model ?? plan?.modelName ?? null,
         addEotToken: plan?.addEotToken ? plan.eotToken ?? "<|endoftext|>" : null,
-        maxSeqLen: plan?.maxSeqLen ?? values.max_seq_len,
-        maxPromptSeqLen: plan?.maxPromptSeqLen ?? values.max_prompt_seq_len,
-        dataSplit: plan?.dataSplit ?? values.data_split,
-        // Step 3 without a seed has no reproducible split; lint its data with DS-Chat's steps-1/2 default and flag the seed.
-        seed: plan?.seed ?? values.seed,
+        ...datasetSettingsForStep(plan, {dataSplit: values.data_split, seed: values.seed, maxSeqLen: values.max_seq_len, maxPromptSeqLen: values.max_prompt_seq_len}),
         sample: values.sample ?? null,
         gpusPerNode: plan?.gpusPerNode ?? 1,
         download: values.download,
@@ -118,7 +93,7 @@ skipped. --rules lists the rules.`,
       const steps = plan ? [plan.step] : values.step === undefined ? undefined : [values.step];
       perStep.push({step: plan?.step ?? null, findings: lint({dataset, plan, steps, thresholds})});
     }
-    const findings = mergeSteps(perStep);
+    const findings = mergeStepFindings(perStep);
     const counts = {errors: count(findings, "error"), warnings: count(findings, "warning"), infos: count(findings, "info")};
     return {json: versioned("lint", {findings, ...counts}), text: () => findingsText(findings, counts), findings};
   }

@@ -8,7 +8,7 @@ import type {InputFile} from "./inputs.js";
 export interface ManifestContext {
   inputs: readonly InputFile[];
   hashes: readonly string[];
-  options: {format: string | null; map: string | null; evalRatio: number; seed: number; reasoning: ReasoningOption};
+  options: {format: string | null; map: string | null; evalRatio: number; seed: number; reasoning: ReasoningOption; filter: string | null};
   deviations: ReadonlyArray<{rows: number; firstId: string; summary: string}>;
 }
 
@@ -46,7 +46,8 @@ export function buildManifest(summary: ConvertSummary, {inputs, hashes, options,
       map: options.map,
       eval_ratio: options.evalRatio,
       seed: options.seed,
-      reasoning: {mode: options.reasoning.mode, markers: formatReasoningMarkers(options.reasoning)}
+      reasoning: {mode: options.reasoning.mode, markers: formatReasoningMarkers(options.reasoning)},
+      ...(options.filter !== null ? {filter: options.filter} : {})
     },
     split: {
       method: summary.splitMethod,
@@ -59,6 +60,7 @@ export function buildManifest(summary: ConvertSummary, {inputs, hashes, options,
       read: summary.rowsRead,
       converted: summary.rowsConverted,
       rejected: summary.rowsRejected,
+      ...(options.filter !== null ? {filtered: summary.rowsFiltered} : {}),
       train: summary.trainRows,
       eval: summary.evalRows,
       reasoning_rows: summary.reasoningRows,

@@ -46,10 +46,13 @@ export interface CacheKeyParts {
   /** --reasoning and its markers, e.g. "inline:<think>,</think>". */
   reasoning: string;
   formatsVersion: string;
+  /** A recipe's filter; absent or null leaves the keys of unfiltered conversions as they were. */
+  filter?: string | null;
 }
 
 export function cacheKeyOf(parts: CacheKeyParts): string {
-  const canonical = JSON.stringify({engine: ENGINE_VERSION, ...parts, inputs: parts.inputs.map(({source, sha256}) => [source, sha256])});
+  const {filter, ...rest} = parts;
+  const canonical = JSON.stringify({engine: ENGINE_VERSION, ...rest, inputs: parts.inputs.map(({source, sha256}) => [source, sha256]), ...(filter ? {filter} : {})});
   return createHash("sha256").update(canonical).digest("hex").slice(0, 32);
 }
 

@@ -22,6 +22,9 @@ import {LineWriter} from "./lineWriter.js";
 import {readManifest} from "./readManifest.js";
 import {readRecords} from "./readers/readRecords.js";
 import {chooseFormats} from "./sampleInputs.js";
+import {movesLastTrainRowToEval} from "../../src/core/recipe/localJsonOutput.js";
+import {checkExpectedInputs} from "./recipeInputs.js";
+import {RowFilter} from "./rowFilter.js";
 
 export {DEFAULT_EVAL_RATIO, DEFAULT_SEED, MIXED_FORMAT, type ConvertEffects, type ConvertOptions, type ConvertProgress, type ConvertSummary, type InputSummary} from "./convertSummary.js";
 
@@ -58,6 +61,7 @@ export async function convertDataset(options: ConvertOptions, effects: ConvertEf
   const inputs = await expandInputs(options.paths, cwd, {output: out, notes});
   const hashes: string[] = [];
   for (const input of inputs) hashes.push(await withFsErrors({path: input.source, role: "input", doing: "reading"}, () => sha256File(input.path)));
+  if (options.expectedInputs) checkExpectedInputs(inputs, hashes, options.expectedInputs);
   const root = cacheRoot(options.env);
   const key = cacheKeyOf({
     inputs: inputs.map((input, i) => ({source: input.source, sha256: hashes[i]})),
@@ -66,7 +70,8 @@ export async function convertDataset(options: ConvertOptions, effects: ConvertEf
     evalRatio,
     seed,
     reasoning: `${reasoning.mode}:${formatReasoningMarkers(reasoning)}`,
-    formatsVersion: FORMATS_VERSION
+    formatsVersion: FORMATS_VERSION,
+    filter: options.filter ?? null
   });
   const full = verifiesFully(options.env);
   const summary = await withFsErrors({path: root, role: "cache", doing: "writing the cache"}, () =>
@@ -168,6 +173,8 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
   const onWarning = (message: string) => warnings.push(message);
   const fileFormats = await chooseFormats(inputs, options.forced, options.map ? "--map" : options.format ? "--format" : null);
   const adapterOf = new Map(fileFormats.map(({file, adapter}) => [file, adapter]));
+  // A recipe's filter: opened (and its condition bound by DuckDB) before any output file is created.
+  const filter = options.filter ? await RowFilter.open(options.filter) : null;
 
   const fileSplits = new Set(inputs.map((input) => isEvalSplit(input.split)));
   const splitMethod: "source" | "seeded" = fileSplits.size === 2 ? "source" : "seeded";
@@ -193,7 +200,8 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
 
   let movedToEval: string | null = null;
   try {
-    const useWorkers = options.workers === undefined || options.workers === "auto" ? canConvertInWorkers(inputs) : options.workers && inputs.every((input) => input.kind === "jsonl");
+    // A recipe's filter queries DuckDB batch by batch on this thread.
+    const useWorkers = filter ? false : options.workers === undefined || options.workers === "auto" ? canConvertInWorkers(inputs) : options.workers && inputs.every((input) => input.kind === "jsonl");
     // Each file is read again from its first byte: its first records were only sampled to choose its format.
     if (useWorkers) {
       const setup = {
@@ -208,11 +216,14 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
     } else {
       for (const file of inputs) {
         const context = {source: file.source, split: file.split, adapter: adapterOf.get(file)!, reasoning: options.reasoning, inEval: evalRule(file)};
-        for await (const items of readRecords(file, {onBytes: (bytes) => (bytesDone += bytes), onWarning})) await writeEncoded(convertBatch(items, context));
+        for await (const items of readRecords(file, {onBytes: (bytes) => (bytesDone += bytes), onWarning})) {
+          const kept = filter ? await filter.keptIdsOf(items, context) : null;
+          await writeEncoded(convertBatch(items, {...context, keep: kept ? (id) => kept.has(id) : undefined}));
+        }
       }
     }
     // DS-Chat's evaluation crashes on an empty eval set: when the seeded draw picked no row, the last train row moves.
-    if (splitMethod === "seeded" && options.evalRatio > 0 && evaluation.lines === 0 && train.lines >= 2 && totals.lastTrain) {
+    if (movesLastTrainRowToEval({splitMethod, evalRatio: options.evalRatio, trainRows: train.lines, evalRows: evaluation.lines}) && totals.lastTrain) {
       movedToEval = totals.lastTrain.id;
       warnings.push(`the seeded split drew no eval row from ${totals.converted} rows; the last train row was moved to eval.json so that DS-Chat's evaluation has data`);
     }
@@ -223,14 +234,17 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
     for (const writer of [train, evaluation, rejects]) writer.destroy();
     canonical.abandon();
     throw error;
+  } finally {
+    filter?.close();
   }
   effects.onProgress?.({bytesDone: bytesTotal, bytesTotal, rowsRead: totals.read});
-  const {read: rowsRead, converted, rejected} = totals;
+  const {read: rowsRead, converted, rejected, filtered} = totals;
   const phaseRowsBySplit = totals.phases;
   const trainRows = train.lines;
   const evalRows = evaluation.lines;
 
-  if (rowsRead !== converted + rejected) throw new Error(`Row accounting is off: ${rowsRead} read but ${converted} converted + ${rejected} rejected (a bug).`);
+  if (rowsRead !== converted + rejected + filtered) throw new Error(`Row accounting is off: ${rowsRead} read but ${converted} converted + ${rejected} rejected + ${filtered} filtered (a bug).`);
+  if (converted === 0 && filtered > 0) throw new UserError(`the filter ${JSON.stringify(options.filter)} leaves no row: all ${filtered} converted rows were filtered out`, {where: {field: "filter"}, fix: "Loosen the condition (the Datasets page shows how many rows it keeps)."});
   if (converted === 0) throw await noRowsError(inputs, rowsRead, join(dir, "rejects.jsonl"));
   if (evalRows === 0) warnings.push("eval.json is empty: DS-Chat's evaluation loop fails on an empty eval set; pass --eval-ratio above 0 or include a test/validation file");
   if (trainRows === 0) warnings.push("train.json is empty: every converted row went to eval.json");
@@ -256,6 +270,7 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
     rowsRead,
     rowsConverted: converted,
     rowsRejected: rejected,
+    rowsFiltered: filtered,
     trainRows,
     evalRows,
     phaseRows,
@@ -270,7 +285,7 @@ async function convertInto(dir: string, inputs: InputFile[], hashes: string[], o
   const manifest = buildManifest(summary, {
     inputs,
     hashes,
-    options: {format: options.format ?? null, map: options.map ?? null, evalRatio: options.evalRatio, seed: options.seed, reasoning: options.reasoning},
+    options: {format: options.format ?? null, map: options.map ?? null, evalRatio: options.evalRatio, seed: options.seed, reasoning: options.reasoning, filter: options.filter ?? null},
     deviations
   });
   await writeFile(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");

@@ -1,6 +1,6 @@
 import type {CanonicalRow, Phase} from "../../src/core/canonical.js";
 import {columnExample, columnKind, excerptOf, localJsonDeviation, MEDIA_PLACEHOLDER, toLocalJsonRow, type ColumnKind, type FormatAdapter, type ReasoningOption, type RowContext} from "../../src/core/formats/index.js";
-import {describeLoneSurrogate, loneSurrogateAt} from "../../src/core/contract/unicode.js";
+import {invalidText, localJsonLine} from "../../src/core/recipe/localJsonOutput.js";
 import {BlockEncoder, type BufferPool} from "./blockEncoder.js";
 import type {RecordItem} from "./readers/recordItem.js";
 
@@ -30,6 +30,8 @@ export interface BatchCounts {
   read: number;
   converted: number;
   rejected: number;
+  /** Converted rows a recipe's filter left out. */
+  filtered: number;
   phases: {train: PhaseCounts; eval: PhaseCounts};
   /** local/jsonfile deviations by kind (the DS-Chat methods that differ). */
   deviations: Record<string, {rows: number; firstId: string; summary: string}>;
@@ -56,6 +58,8 @@ export interface BatchContext {
   reasoning?: ReasoningOption;
   /** Whether a converted row goes to eval.json. */
   inEval: (id: string) => boolean;
+  /** A recipe's filter: whether the converted row with this id is kept. */
+  keep?: (id: string) => boolean;
   /** Size of the input behind the items, to size the output buffers once instead of growing them. */
   inputBytes?: number;
   /** Where the output blocks' buffers come from (default: fresh ones). */
@@ -67,6 +71,7 @@ export function emptyBatchCounts(): BatchCounts {
     read: 0,
     converted: 0,
     rejected: 0,
+    filtered: 0,
     phases: {train: emptyPhaseCounts(), eval: emptyPhaseCounts()},
     deviations: {},
     lastTrain: null,
@@ -82,7 +87,7 @@ export function emptyPhaseCounts(): PhaseCounts {
  * Converts one batch of records: the single place where a record becomes train/eval/canonical/reject lines. Lines are
  * encoded as they are made, so a batch never holds its output as strings.
  */
-export function convertBatch(items: Iterable<RecordItem>, {source, split, adapter, reasoning, inEval, inputBytes = 1 << 20, pool}: BatchContext): EncodedBatch {
+export function convertBatch(items: Iterable<RecordItem>, {source, split, adapter, reasoning, inEval, keep, inputBytes = 1 << 20, pool}: BatchContext): EncodedBatch {
   const counts = emptyBatchCounts();
   const tally = (counts.files[source] = emptyFileTally());
   const fixedReads = typeof adapter.reads === "function" ? null : new Set(adapter.reads);
@@ -130,6 +135,10 @@ export function convertBatch(items: Iterable<RecordItem>, {source, split, adapte
       rejects.endLine();
       continue;
     }
+    if (keep && !keep(row.id)) {
+      counts.filtered++;
+      continue;
+    }
     counts.converted++;
     tally.converted++;
     if (notes.reasoningParts) tally.reasoningRows++;
@@ -141,7 +150,7 @@ export function convertBatch(items: Iterable<RecordItem>, {source, split, adapte
       if (seen) seen.rows++;
       else counts.deviations[kind] = {rows: 1, firstId: row.id, summary: deviation.summary};
     }
-    const line = JSON.stringify({prompt: local.prompt, chosen: local.chosen, rejected: local.rejected});
+    const line = localJsonLine(local);
     const inEvalSide = inEval(row.id);
     const side = inEvalSide ? evaluation : train;
     const lineStart = side.length;
@@ -160,25 +169,6 @@ export function convertBatch(items: Iterable<RecordItem>, {source, split, adapte
   if (lastTrainLine !== null && lastTrainRow !== null) counts.lastTrain = {line: lastTrainLine, id: lastTrainRow.id, phases: lastTrainRow.phases};
   const block = (encoder: BlockEncoder) => ({bytes: encoder.bytes(), lines: encoder.lines});
   return {...counts, longestCanonicalLine, blocks: {train: block(train), eval: block(evaluation), canonical: block(canonical), rejects: block(rejects)}};
-}
-
-/**
- * Why a converted row's text cannot be written (null when it can): a lone surrogate in any of its strings, which
- * DuckDB refuses and DS-Chat's tokenizer cannot encode.
- */
-function invalidText(row: CanonicalRow, local: {prompt: string | null; chosen: string | null; rejected: string | null}): string | null {
-  for (const field of ["prompt", "chosen", "rejected"] as const) {
-    const text = local[field];
-    const at = text === null ? -1 : loneSurrogateAt(text);
-    if (at !== -1) return `${field} holds ${describeLoneSurrogate(text!, at)}, which is not Unicode text (DuckDB refuses it and a tokenizer cannot encode it)`;
-  }
-  for (const [index, turn] of row.conversation.entries()) {
-    for (const text of [turn.content, turn.name ?? ""]) {
-      const at = loneSurrogateAt(text);
-      if (at !== -1) return `turn ${index + 1} (${turn.role}) holds ${describeLoneSurrogate(text, at)}, which is not Unicode text (DuckDB refuses it and a tokenizer cannot encode it)`;
-    }
-  }
-  return null;
 }
 
 /**
@@ -237,6 +227,7 @@ export function addBatchCounts(total: BatchCounts, batch: BatchCounts): void {
   total.read += batch.read;
   total.converted += batch.converted;
   total.rejected += batch.rejected;
+  total.filtered += batch.filtered;
   for (const side of ["train", "eval"] as const) for (const phase of ["1", "2", "3"] as const) total.phases[side][phase] += batch.phases[side][phase];
   for (const [kind, deviation] of Object.entries(batch.deviations)) {
     const seen = total.deviations[kind];

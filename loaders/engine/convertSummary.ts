@@ -25,6 +25,10 @@ export interface ConvertOptions {
   cwd?: string;
   /** Supplies DSCHAT_STUDIO_CACHE. */
   env?: NodeJS.ProcessEnv;
+  /** A validated WHERE condition over the canonical table (src/core/recipe): only the rows it keeps are written. */
+  filter?: string | null;
+  /** The inputs a recipe pins: each file must have this sha256, and its rows take this source name (row ids, eval draw). */
+  expectedInputs?: ReadonlyArray<{source: string; sha256: string}>;
   /** Convert JSON Lines on worker threads: "auto" (default) does for inputs of 32 MiB or more. Output is identical either way. */
   workers?: boolean | "auto";
 }
@@ -76,6 +80,8 @@ export interface ConvertSummary {
   rowsRead: number;
   rowsConverted: number;
   rowsRejected: number;
+  /** Rows converted but left out by the filter: rowsRead = rowsConverted + rowsRejected + rowsFiltered. */
+  rowsFiltered: number;
   trainRows: number;
   evalRows: number;
   /** Rows usable per DS-Chat phase, train and eval together, and per side. */

@@ -6,6 +6,9 @@ import {fsUserError} from "../fs/fsErrors.js";
 import {notRegularFileError, specialFileKind} from "../fs/regularFile.js";
 import type {FileKind} from "./readers/recordItem.js";
 import {sniffFile} from "./readers/sniffFile.js";
+import {splitFromPath} from "../../src/core/records/sourceSplit.js";
+
+export {isEvalSplit, splitFromPath} from "../../src/core/records/sourceSplit.js";
 
 export {sha256File} from "../fs/fileDigest.js";
 
@@ -33,28 +36,6 @@ const DATA_FILE = /\.(jsonl|ndjson|json|parquet|csv|tsv|txt|arrow)(\.gz)?$/i;
 const NOT_TEXT_DATA = /^(readme|license|licence|notice|citation|authors|changelog|requirements)([._-].*)?\.txt$/i;
 /** Metadata that sits next to data in Hugging Face and LLaMA-Factory folders, and this tool's own side files. */
 const NOT_DATA = new Set(["dataset_info.json", "dataset_infos.json", "dataset_dict.json", "state.json", "manifest.json", "rejects.jsonl"]);
-const SPLIT_NAME = /^(train|training|test|testing|validation|valid|val|eval|evaluation|dev)(?=$|[-_.])/i;
-const EVAL_SPLITS = new Set(["test", "testing", "validation", "valid", "val", "eval", "evaluation", "dev"]);
-
-/** Whether rows of this source split belong in eval.json rather than train.json. */
-export function isEvalSplit(split: string | null): boolean {
-  return split !== null && EVAL_SPLITS.has(split);
-}
-
-/**
- * `data/train-00000-of-00002.parquet` → "train"; `harmless-base/test.jsonl.gz` → "test"; `default/validation/0000.parquet`
- * → "validation". A file name may carry a suffix after the split name; a folder name must be exactly one.
- */
-export function splitFromPath(source: string): string | null {
-  const parts = source.split("/");
-  const match = SPLIT_NAME.exec(parts[parts.length - 1]);
-  if (match) return match[1].toLowerCase();
-  for (let i = parts.length - 2; i >= 0; i--) {
-    const folder = SPLIT_NAME.exec(parts[i]);
-    if (folder && folder[0].length === parts[i].length) return folder[1].toLowerCase();
-  }
-  return null;
-}
 
 interface Found {
   path: string;

@@ -2,10 +2,10 @@ import {UserError} from "../../src/core/contract/userError.js";
 import {resolveAdapter, UNKNOWN_FORMAT, type Detection, type FormatAdapter} from "../../src/core/formats/index.js";
 import type {InputFile} from "./inputs.js";
 import {readRecords} from "./readers/readRecords.js";
-import type {RecordItem} from "./readers/recordItem.js";
+import {DETECTION_SAMPLE_SIZE, type RecordItem} from "./readers/recordItem.js";
 
 /** How many parsed records format detection looks at, per input file. */
-export const SAMPLE_SIZE = 100;
+export const SAMPLE_SIZE = DETECTION_SAMPLE_SIZE;
 
 /** One input file's format: forced by --format/--map or detected from the file's own first records. */
 export interface FileFormat {

@@ -8,8 +8,7 @@ import {checkSchemaVersion, readArray, readNumber, readObject, readString} from 
 import {SCHEMA_VERSIONS} from "../../src/core/contract/schemaVersions.js";
 import {locate} from "../../src/core/contract/userError.js";
 import type {Plan} from "../../src/core/plan/normalizePlan.js";
-import {stepArgs} from "../../src/core/plan/normalizePlan.js";
-import {usableRowsPerStep} from "../../src/core/split/usableRowsPerStep.js";
+import {planDataRows} from "../../src/core/plan/planDataRows.js";
 import {readManifest} from "../engine/readManifest.js";
 import {readJsonFile} from "../readJsonFile.js";
 
@@ -43,11 +42,5 @@ export function readStatsRows(file: string): RowInputs {
 /** `counts.train` and `counts.phases.train` of a converted directory's manifest.json, split by the plan's data_split. */
 export function readManifestRows(dir: string, plan: Plan): RowInputs {
   const manifest = locate({option: "--data"}, () => readManifest(dir)!);
-  const rows: Partial<Record<Phase, number>> = {};
-  for (const step of plan.steps) Object.assign(rows, usableRowsPerStep(stepArgs(plan, step).data_split, manifest.counts.train, [step], manifest.counts.phases.train));
-  return {
-    rows,
-    source: `${dir}/manifest.json: train.json rows usable per phase × the plan's data_split share`,
-    dataRows: {trainRows: manifest.counts.train, usable: {...manifest.counts.phases.train}, source: `${dir}/manifest.json`}
-  };
+  return planDataRows({train: manifest.counts.train, phases: manifest.counts.phases.train}, plan, `${dir}/manifest.json`);
 }

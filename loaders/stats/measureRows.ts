@@ -10,8 +10,8 @@ import {MEASURE_STRIDE, type SequenceLimits} from "../../src/core/tokenize/measu
 import {toPortableTokenizer} from "../../src/core/tokenize/portableTokenizer.js";
 import {loadTokenizer} from "../tokenizer/loadTokenizer.js";
 import type {TokenizerFiles} from "../tokenizer/resolveTokenizer.js";
-import {measureBatch} from "./measureBatch.js";
-import type {TokenizerReport} from "./describeTokenizer.js";
+import {measureBatch} from "../../src/core/stats/measureBatch.js";
+import type {TokenizerReport} from "../../src/core/stats/describeTokenizer.js";
 import type {MeasureRequest, MeasureResponse, MeasureWorkerData, TokenizerBuiltMessage} from "./measureWorker.js";
 
 export interface MeasureJob {

@@ -6,8 +6,8 @@ import type {DsChatTokenizer} from "../../src/core/tokenize/dschatTokenizer.js";
 import type {SequenceLimits} from "../../src/core/tokenize/measureRow.js";
 import {fromPortableTokenizer, type PortableTokenizer} from "../../src/core/tokenize/portableTokenizer.js";
 import type {TokenizerFiles} from "../tokenizer/resolveTokenizer.js";
-import {describeTokenizer, type TokenizerReport} from "./describeTokenizer.js";
-import {measureBatch} from "./measureBatch.js";
+import {describeTokenizer, type TokenizerReport} from "../../src/core/stats/describeTokenizer.js";
+import {measureBatch} from "../../src/core/stats/measureBatch.js";
 
 export interface MeasureWorkerData {
   files: TokenizerFiles;

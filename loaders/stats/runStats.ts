@@ -5,9 +5,14 @@
 import {statSync} from "node:fs";
 import {availableParallelism} from "node:os";
 import {join} from "node:path";
-import type {Phase} from "../../src/core/canonical.js";
 import type {Manifest} from "../../src/core/contract/manifest.js";
-import {getShuffleIdx, parseDataSplit, selectPhaseRows} from "../../src/core/split/index.js";
+import {parseDataSplit} from "../../src/core/split/index.js";
+import {allocateSample, pickSample} from "../../src/core/stats/sampleRows.js";
+
+export {allocateSample} from "../../src/core/stats/sampleRows.js";
+import {type PhasePartition, selectPartitions} from "../../src/core/stats/selectPartitions.js";
+
+export {selectPartitions} from "../../src/core/stats/selectPartitions.js";
 import {computeStats, type IdentifiedRow, isUsable, type MeasuredRow, type PartitionInput, type PartitionStats, type DataCacheEstimate, type SplitName} from "../../src/core/stats/computeStats.js";
 import {countDuplicates, countOverlap} from "../../src/core/stats/textFacts.js";
 import {MEASURE_STRIDE, type SequenceLimits, unpackRowMeasure} from "../../src/core/tokenize/measureRow.js";
@@ -15,7 +20,7 @@ import {loadTokenizer, modelNameFor} from "../tokenizer/loadTokenizer.js";
 import {dschatTokenizerName} from "../plan/localModels.js";
 import {tokenizerModelMismatch} from "../../src/core/tokenize/tokenizerRules.js";
 import {resolveTokenizer} from "../tokenizer/resolveTokenizer.js";
-import {describeTokenizer, type TokenizerReport} from "./describeTokenizer.js";
+import {describeTokenizer, type TokenizerReport} from "../../src/core/stats/describeTokenizer.js";
 import {INLINE_BELOW, MeasurePool, measureRows} from "./measureRows.js";
 import {type ConvertedDir, readConvertedDir, SPLIT_FILES} from "./readConvertedDir.js";
 
@@ -41,7 +46,7 @@ export interface StatsOptions extends SequenceLimits {
   converted?: ConvertedDir;
 }
 
-export type {TokenizerReport} from "./describeTokenizer.js";
+export type {TokenizerReport} from "../../src/core/stats/describeTokenizer.js";
 
 export interface StatsReport {
   dir: string;
@@ -56,7 +61,6 @@ export interface StatsReport {
   trainEvalOverlap: {count: number; examples: string[]};
 }
 
-const MIN_SAMPLE_PER_PARTITION = 30;
 /** About 1,000 rows of chat data: below this, starting workers early costs more than it saves. */
 const EARLY_WORKERS_BYTES = 1 << 20;
 
@@ -87,7 +91,7 @@ export async function runStats(options: StatsOptions): Promise<StatsReport> {
   const sampleWorker = inlineSample && bigInput && cores > 1;
   const setup = {files, modelName, addEotToken, limits};
   const pool = sampleWorker ? MeasurePool.start(setup, 1, {buildHere: false}) : workers > 0 && !inlineSample && bigInput ? MeasurePool.start(setup, workers) : null;
-  let converted: ConvertedDir, selections: ReturnType<typeof selectPartitions>, usableRows: IdentifiedRow[][], measuredRows: IdentifiedRow[][];
+  let converted: ConvertedDir, selections: PhasePartition[], usableRows: IdentifiedRow[][], measuredRows: IdentifiedRow[][];
   try {
     converted = options.converted ?? readConvertedDir(options.dir);
     selections = selectPartitions(converted, dataSplit, seed);
@@ -139,43 +143,4 @@ export async function runStats(options: StatsOptions): Promise<StatsReport> {
     dataCache: summary.dataCache,
     trainEvalOverlap
   };
-}
-
-/**
- * Phase P's rows of train.json and eval.json: DS-Chat's `jsonfile` dataset split by `data_split` (create_dataset,
- * dschat/utils/data/data_utils.py:241-268 at 83757d9c), listed in
- * file order so that "duplicate of" examples point back to the earlier row.
- */
-export function selectPartitions(converted: ConvertedDir, dataSplit: string, seed: number): {phase: Phase; split: SplitName; rows: IdentifiedRow[]}[] {
-  const phaseCount = Math.min(3, parseDataSplit(dataSplit).length) as 1 | 2 | 3;
-  const partitions: {phase: Phase; split: SplitName; rows: IdentifiedRow[]}[] = [];
-  for (let phase = 1 as Phase; phase <= phaseCount; phase++) {
-    const selection = selectPhaseRows({
-      datasets: [{name: "jsonfile", trainSize: converted.train.rows.length, evalSize: converted.eval.rows.length}],
-      dataSplit,
-      phase,
-      seed
-    });
-    const inFileOrder = (selected: {row: number}[], file: IdentifiedRow[]) => selected.map(({row}) => row).sort((a, b) => a - b).map((row) => file[row]);
-    partitions.push({phase, split: "train", rows: inFileOrder(selection.train, converted.train.rows)});
-    partitions.push({phase, split: "eval", rows: inFileOrder(selection.eval, converted.eval.rows)});
-  }
-  return partitions;
-}
-
-/**
- * Splits a total sample over partitions in proportion to their usable rows, with at least 30 rows (or all of a smaller
- * partition) each so that small eval partitions still get an interval. `null` = measure everything.
- */
-export function allocateSample(sizes: number[], total: number | null): number[] {
-  const all = sizes.reduce((sum, size) => sum + size, 0);
-  if (total === null || total >= all) return [...sizes];
-  return sizes.map((size) => Math.min(size, Math.max(MIN_SAMPLE_PER_PARTITION, Math.round((total * size) / all))));
-}
-
-/** The first `count` rows of a seeded permutation (DS-Chat's own `get_shuffle_idx`), kept in file order. */
-function pickSample<T>(rows: T[], count: number, seed: number): T[] {
-  if (count >= rows.length) return rows;
-  const order = getShuffleIdx(seed, rows.length).subarray(0, count).slice().sort();
-  return Array.from(order, (index) => rows[index]);
 }

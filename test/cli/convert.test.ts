@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {createHash} from "node:crypto";
+import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, describe, it} from "node:test";
@@ -17,7 +18,8 @@ describe("dschat-studio convert <path...> --out <dir> --json", () => {
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderr, "");
     const result = json(run, "convert");
-    assert.deepEqual(Object.keys(result), ["schema_version", "format", "rows_read", "rows_converted", "rows_rejected", "train_rows", "eval_rows", "phase_rows", "out", "cache_hit", "inputs", "warnings"]);
+    assert.deepEqual(Object.keys(result), ["schema_version", "format", "rows_read", "rows_converted", "rows_rejected", "rows_filtered", "train_rows", "eval_rows", "phase_rows", "out", "cache_hit", "inputs", "warnings"]);
+    assert.equal(result.rows_filtered, 0);
     assert.deepEqual([result.format, result.rows_read, result.rows_converted, result.rows_rejected], ["sharegpt-preference", 300, 300, 0]);
     assert.equal(result.train_rows + result.eval_rows, 300);
     assert.deepEqual(result.phase_rows, {"1": 300, "2": 300, "3": 300});
@@ -96,5 +98,68 @@ describe("dschat-studio convert on unusable input", () => {
     assert.match(bothFormatAndMap.stderr, /--format and --map cannot be combined/, "checked before the missing input is noticed");
     assert.match(badFormat.stderr, /--format: unknown format "alpacca"\n  fix: Did you mean alpaca\?/);
     assert.match(badSeed.stderr, /--seed: "1e3" is not a whole number\n  fix: Pass digits only, e\.g\. --seed 1234/);
+  });
+});
+
+describe("dschat-studio convert --recipe recipe.json", () => {
+  const DPO = "test/fixtures/llama-factory/dpo_zh_demo.json";
+  const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+  const writeRecipe = (name: string, body: Record<string, unknown>) => {
+    const path = join(temp, name);
+    const recipe = {schema_version: 1, tool: "dschat-studio", inputs: [{source: "dpo_zh_demo.json", bytes: 853311, sha256: sha256(DPO)}], format: "sharegpt-preference", map: null, filter: null, reasoning: {mode: "inline", markers: "<think>,</think>"}, eval_ratio: 0.1, seed: 1234, ...body};
+    writeFileSync(path, JSON.stringify(recipe));
+    return path;
+  };
+  const rows = (dir: string, file: string) => readFileSync(join(dir, file), "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as {prompt: string | null});
+
+  it("keeps the rows the filter selects, records the filter, and counts read = converted + rejected + filtered", async () => {
+    const out = join(temp, "recipe-filtered");
+    const run = await runCli(["convert", "--recipe", writeRecipe("filtered.json", {filter: "prompt_chars < 400"}), DPO, "--out", out, "--json"], {env});
+    const result = json(run, "convert");
+    // The same rows as reading the unfiltered output and keeping prompts shorter than 400 UTF-16 code units.
+    const plain = join(temp, "recipe-plain");
+    json(await runCli(["convert", DPO, "--out", plain, "--format", "sharegpt-preference", "--json"], {env}), "convert");
+    const short = (dir: string) => [...rows(dir, "train.json"), ...rows(dir, "eval.json")].filter((row) => row.prompt!.length < 400);
+    assert.equal(result.rows_converted, short(plain).length);
+    assert.deepEqual(rows(out, "train.json"), rows(plain, "train.json").filter((row) => row.prompt!.length < 400), "train.json: the same rows, in order, on the same side");
+    assert.deepEqual(rows(out, "eval.json"), rows(plain, "eval.json").filter((row) => row.prompt!.length < 400));
+    assert.equal(result.rows_read, result.rows_converted + result.rows_rejected + result.rows_filtered);
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+    assertMatchesSchema("manifest", manifest);
+    assert.equal(manifest.options.filter, "prompt_chars < 400");
+    assert.equal(manifest.counts.filtered, result.rows_filtered);
+    assert.equal(manifest.format.chosen_by, "--format");
+  });
+
+  it("finds the recipe's file by its bytes under another name or beside recipe.json, and keeps the recipe's row ids", async () => {
+    const renamed = join(temp, "renamed.json");
+    copyFileSync(DPO, renamed);
+    const recipe = writeRecipe("renamed-recipe.json", {});
+    const [a, b] = [join(temp, "recipe-a"), join(temp, "recipe-b")];
+    assert.equal((await runCli(["convert", "--recipe", recipe, DPO, "--out", a], {env})).code, 0);
+    assert.equal((await runCli(["convert", "--recipe", recipe, renamed, "--out", b], {env})).code, 0);
+    assert.deepEqual(readFileSync(join(b, "train.json")), readFileSync(join(a, "train.json")), "the eval draw hashes the recipe's source name");
+    // Without paths, the recipe's files are looked up beside recipe.json.
+    const beside = join(temp, "beside");
+    rmSync(beside, {recursive: true, force: true});
+    writeFileSync(join(temp, "dpo_zh_demo.json"), readFileSync(DPO));
+    const run = await runCli(["convert", "--recipe", recipe, "--out", beside], {env});
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(readFileSync(join(beside, "train.json")), readFileSync(join(a, "train.json")));
+  });
+
+  it("exits 2 and writes nothing for a file with other bytes, an option the recipe sets, a bad filter or one that keeps nothing", async () => {
+    const [otherBytes, clash, statement, nothing] = await Promise.all([
+      runCli(["convert", "--recipe", writeRecipe("other.json", {}), "test/fixtures/llama-factory/identity.json", "--out", join(temp, "x1")], {env}),
+      runCli(["convert", "--recipe", writeRecipe("clash.json", {}), DPO, "--seed", "7", "--out", join(temp, "x2")], {env}),
+      runCli(["convert", "--recipe", writeRecipe("statement.json", {filter: "true; DROP TABLE rows"}), DPO, "--out", join(temp, "x3")], {env}),
+      runCli(["convert", "--recipe", writeRecipe("nothing.json", {filter: "prompt_chars < 0"}), DPO, "--out", join(temp, "x4")], {env})
+    ]);
+    assert.deepEqual([otherBytes.code, clash.code, statement.code, nothing.code], [2, 2, 2, 2]);
+    assert.match(otherBytes.stderr, /--recipe: no given file has the bytes of dpo_zh_demo\.json/);
+    assert.match(clash.stderr, /--seed: cannot be combined with --recipe/);
+    assert.match(statement.stderr, /--recipe .*statement\.json, filter: a filter is one condition, not statements/);
+    assert.match(nothing.stderr, /filter: the filter "prompt_chars < 0" leaves no row: all 300 converted rows were filtered out/);
+    for (const dir of ["x1", "x2", "x3", "x4"]) assert.equal(existsSync(join(temp, dir)), false, dir);
   });
 });

@@ -3,7 +3,7 @@
  * machine allows it), serves `dist/` on 127.0.0.1 and drives Debian's headless Chromium through playwright-core,
  * recording every request the page and its workers make.
  */
-import {spawnSync} from "node:child_process";
+import {spawn, spawnSync} from "node:child_process";
 import {existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {createServer, type Server} from "node:http";
 import type {AddressInfo} from "node:net";
@@ -183,6 +183,43 @@ export async function openPage(path: string, isSettled: () => boolean): Promise<
     close: async () => {
       await session.close();
       await server.close();
+    }
+  };
+}
+
+/**
+ * `observable preview` (what `npm start` runs) on a free port of 127.0.0.1 with `env` added (e.g. its own
+ * DSCHAT_STUDIO_CACHE), for what only the live server does: data loaders run on request. Needs the npm cache the build
+ * filled (call ensureBuilt first). `close()` ends the server's whole process group.
+ */
+export async function startPreview(env: NodeJS.ProcessEnv = {}): Promise<{url: string; close: () => Promise<void>}> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const {port} = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  const bin = join(root, "node_modules", ".bin");
+  const child = spawn(join(bin, "observable"), ["preview", "--host", "127.0.0.1", "--port", String(port), "--no-open"], {
+    cwd: root,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {...process.env, ...env, PATH: `${bin}:${process.env.PATH}`, OBSERVABLE_TELEMETRY_DISABLE: "true"}
+  });
+  let log = "";
+  child.stdout.on("data", (chunk) => (log += chunk));
+  child.stderr.on("data", (chunk) => (log += chunk));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (!log.includes(`127.0.0.1:${port}`)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`observable preview did not start:\n${log.slice(-2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    url,
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      process.kill(-child.pid!, "SIGTERM");
+      await exited;
     }
   };
 }

@@ -1,6 +1,7 @@
 import {isUtf8} from "node:buffer";
 import {UserError} from "../../../src/core/contract/userError.js";
 import {readFileBytes} from "./byteStream.js";
+import {jsonLineItem} from "../../../src/core/records/jsonLines.js";
 import {excerptOf, MAX_RECORD_BYTES, oversizedFailure, type ReadOptions, type RecordItem} from "./recordItem.js";
 import {findInvalidUtf8} from "./utf8.js";
 
@@ -99,18 +100,8 @@ export function* eachJsonLine(bytes: Uint8Array, {source, firstLine, firstByte}:
       start = end + 1;
       continue;
     }
-    // TextDecoder, which this reader used before, drops a leading byte order mark from every line it decodes.
-    let text = view[start] === 0xef && view[start + 1] === 0xbb && view[start + 2] === 0xbf ? view.toString("utf8", start + 3, end) : view.toString("utf8", start, end);
-    if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    if (!isBlank(text)) {
-      let item: RecordItem;
-      try {
-        item = {row: line, line, value: JSON.parse(text)};
-      } catch (error) {
-        item = {row: line, line, failure: `line is not valid JSON (${(error as Error).message})`, excerpt: excerptOf(text)};
-      }
-      yield item;
-    }
+    const item = jsonLineItem(view.toString("utf8", start, end), line);
+    if (item) yield item;
     line++;
     start = end + 1;
   }
@@ -142,12 +133,4 @@ export function countNewlines(bytes: Uint8Array, start: number, end: number): nu
   let count = 0;
   for (let at = view.indexOf(NEWLINE, start); at !== -1 && at < end; at = view.indexOf(NEWLINE, at + 1)) count++;
   return count;
-}
-
-function isBlank(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) return false;
-  }
-  return true;
 }

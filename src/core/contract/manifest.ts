@@ -50,9 +50,11 @@ export interface Manifest {
   formats_version: string;
   inputs: ManifestInput[];
   format: {name: string; title: string; chosen_by: "detection" | "--format" | "--map"; detection: ManifestDetection | null; map: string | null};
-  options: {format: string | null; map: string | null; eval_ratio: number; seed: number; reasoning: {mode: "inline" | "drop"; markers: string}};
+  /** `filter`: a recipe's WHERE condition (`convert --recipe`), present only when one was applied. */
+  options: {format: string | null; map: string | null; eval_ratio: number; seed: number; reasoning: {mode: "inline" | "drop"; markers: string}; filter?: string};
   split: {method: "source" | "seeded"; explanation: string};
-  counts: {read: number; converted: number; rejected: number; train: number; eval: number; reasoning_rows: number; phases: {train: PhaseCounts; eval: PhaseCounts}};
+  /** `filtered`: rows the filter left out (read = converted + rejected + filtered), present only with a filter. */
+  counts: {read: number; converted: number; rejected: number; filtered?: number; train: number; eval: number; reasoning_rows: number; phases: {train: PhaseCounts; eval: PhaseCounts}};
   local_jsonfile: {layout: string; deviations: Array<{rows: number; first_row: string; summary: string}>};
   warnings: string[];
   cache_key: string;
@@ -147,13 +149,15 @@ export function parseManifest(json: unknown): Manifest {
       reasoning: (() => {
         const reasoning = readObject(options.reasoning, "options.reasoning", FIX);
         return {mode: readChoice(reasoning.mode, "options.reasoning.mode", FIX, ["inline", "drop"] as const), markers: readString(reasoning.markers, "options.reasoning.markers", FIX)};
-      })()
+      })(),
+      ...(options.filter !== undefined ? {filter: readString(options.filter, "options.filter", FIX)} : {})
     },
     split: {method: readChoice(split.method, "split.method", FIX, ["source", "seeded"] as const), explanation: readString(split.explanation, "split.explanation", FIX)},
     counts: {
       read: count(counts.read, "counts.read"),
       converted: count(counts.converted, "counts.converted"),
       rejected: count(counts.rejected, "counts.rejected"),
+      ...(counts.filtered !== undefined ? {filtered: count(counts.filtered, "counts.filtered")} : {}),
       train: count(counts.train, "counts.train"),
       eval: count(counts.eval, "counts.eval"),
       reasoning_rows: count(counts.reasoning_rows, "counts.reasoning_rows"),

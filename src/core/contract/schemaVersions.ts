@@ -29,6 +29,8 @@ export const SCHEMA_VERSIONS = {
   "datasets": 1,
   /** `src/data/samples.json`, read by the home, Datasets and Config pages */
   "samples": 1,
+  /** `recipe.json`: the Datasets page's conversion, which `convert --recipe` repeats */
+  "recipe": 1,
   /** `submit --json` and `chain --json` (dry runs included): uploads, calls, requests and what became of each job */
   "submission": 1,
   /** `status --json` and `stop --json`: one training job */

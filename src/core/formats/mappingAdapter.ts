@@ -29,13 +29,26 @@ function answerText(value: unknown, target: string, path: readonly PathSegment[]
   throw new RecordError(`--map ${target}=${formatPath(path)} is ${typeName(value)}, expected a string`);
 }
 
-/** --map: the user names where prompt, chosen, rejected (and system) are; DS-Chat strings follow the convention. */
+/**
+ * A conversation column: every turn up to the last user turn is the prompt; a final assistant turn is the chosen answer
+ * unless chosen is mapped on its own.
+ */
+function conversationParts(value: unknown, path: readonly PathSegment[], chosenMapped: boolean, context: RowContext): {conversation: Turn[]; chosen: string | null} {
+  if (!Array.isArray(value)) throw new RecordError(`--map conversation=${formatPath(path)} is ${typeName(value)}, expected a list of messages`);
+  const turns = readMessages(value, formatPath(path), context);
+  const last = turns[turns.length - 1];
+  if (!chosenMapped && last?.role === "assistant") return {conversation: turns.slice(0, -1), chosen: last.content};
+  return {conversation: turns, chosen: null};
+}
+
+/** --map: the user names where prompt (or conversation), chosen, rejected and system are; DS-Chat strings follow the convention. */
 export function mappingAdapter(mapping: Mapping): FormatAdapter {
-  const mapped = (["prompt", "chosen", "rejected", "system"] as const).filter((target) => mapping[target]);
+  const mapped = (["prompt", "conversation", "chosen", "rejected", "system"] as const).filter((target) => mapping[target]);
+  const first = (mapping.prompt ?? mapping.conversation)!;
   return defineAdapter({
     name: "map",
     title: `Column mapping (${mapping.spec})`,
-    keys: mapping.prompt.length && typeof mapping.prompt[0] === "string" ? [mapping.prompt[0]] : undefined,
+    keys: first.length && typeof first[0] === "string" ? [first[0]] : undefined,
     reads: mapped.flatMap((target) => (typeof mapping[target]![0] === "string" ? [mapping[target]![0] as string] : [])),
     detect: (sample) =>
       scoreSample(
@@ -45,7 +58,8 @@ export function mappingAdapter(mapping: Mapping): FormatAdapter {
         `--map ${mapped.map((target) => `${target}=${formatPath(mapping[target]!)}`).join(",")} resolves`
       ),
     convertObject(record, context) {
-      const conversation = promptTurns(valueAt(record, "prompt", mapping.prompt), mapping.prompt, context);
+      const fromConversation = mapping.conversation ? conversationParts(valueAt(record, "conversation", mapping.conversation), mapping.conversation, Boolean(mapping.chosen), context) : null;
+      const conversation = fromConversation ? fromConversation.conversation : promptTurns(valueAt(record, "prompt", mapping.prompt!), mapping.prompt!, context);
       if (mapping.system) {
         const system = valueAt(record, "system", mapping.system);
         if (system !== null) {
@@ -53,7 +67,7 @@ export function mappingAdapter(mapping: Mapping): FormatAdapter {
           if (content) conversation.unshift({role: "system", content});
         }
       }
-      const chosen = mapping.chosen ? answerText(valueAt(record, "chosen", mapping.chosen), "chosen", mapping.chosen, context) : null;
+      const chosen = mapping.chosen ? answerText(valueAt(record, "chosen", mapping.chosen), "chosen", mapping.chosen, context) : (fromConversation?.chosen ?? null);
       const rejected = mapping.rejected ? answerText(valueAt(record, "rejected", mapping.rejected), "rejected", mapping.rejected, context) : null;
       // Without a rejected answer this is SFT data, where a blank answer means "no answer" (see the alpaca adapter).
       return acceptConvention(context, {conversation, chosen: !mapping.rejected && isBlank(chosen) ? null : chosen, rejected});

@@ -3,14 +3,17 @@ import {UserError} from "../contract/userError.js";
 /** A key of an object or an index into a list (negative counts from the end, -1 = last). */
 export type PathSegment = string | number;
 
-export const MAPPING_TARGETS = ["prompt", "chosen", "rejected", "system"] as const;
+export const MAPPING_TARGETS = ["prompt", "chosen", "rejected", "system", "conversation"] as const;
 export type MappingTarget = (typeof MAPPING_TARGETS)[number];
 
 export interface Mapping {
-  prompt: PathSegment[];
+  /** Where the prompt is (a string or a list of messages); absent when `conversation` is mapped instead. */
+  prompt?: PathSegment[];
   chosen?: PathSegment[];
   rejected?: PathSegment[];
   system?: PathSegment[];
+  /** A list of messages holding the prompt turns and, when it ends with an assistant turn and no chosen is mapped, the chosen answer. */
+  conversation?: PathSegment[];
   /** The spec as written, for titles and messages. */
   spec: string;
 }
@@ -64,13 +67,14 @@ export function parseMapping(spec: string): Mapping {
     if (equals < 0) throw new UserError(`entry "${entry}" has no "="`, {where: {option: "--map"}, fix: `Write target=path, e.g. prompt=${entry}.`});
     const target = entry.slice(0, equals).trim();
     if (!(MAPPING_TARGETS as readonly string[]).includes(target)) {
-      throw new UserError(`target "${target}" is not one of ${MAPPING_TARGETS.join(", ")}`, {where: {option: "--map"}, fix: `Map prompt, chosen, rejected or system, e.g. --map ${EXAMPLE}.`});
+      throw new UserError(`target "${target}" is not one of ${MAPPING_TARGETS.join(", ")}`, {where: {option: "--map"}, fix: `Map prompt (or conversation), chosen, rejected or system, e.g. --map ${EXAMPLE}.`});
     }
     if (mapping[target as MappingTarget]) throw new UserError(`gives "${target}" twice`, {where: {option: "--map"}, fix: `Keep one ${target}=path.`});
     mapping[target as MappingTarget] = parsePath(entry.slice(equals + 1).trim(), target);
   }
-  if (!mapping.prompt) throw new UserError("has no prompt, and every row needs one", {where: {option: "--map"}, fix: `Map the prompt too, e.g. --map ${EXAMPLE}.`});
-  return {...mapping, prompt: mapping.prompt, spec};
+  if (!mapping.prompt && !mapping.conversation) throw new UserError("has no prompt, and every row needs one", {where: {option: "--map"}, fix: `Map the prompt (or a conversation of messages) too, e.g. --map ${EXAMPLE}.`});
+  if (mapping.prompt && mapping.conversation) throw new UserError("maps both prompt and conversation; the conversation already holds the prompt", {where: {option: "--map"}, fix: "Keep one of prompt= and conversation=."});
+  return {...mapping, spec};
 }
 
 export type Resolved = {found: true; value: unknown} | {found: false; why: string};

@@ -15,11 +15,13 @@ import {fitInstances} from "../estimate/fitInstances.js";
 import type {InstanceType} from "../estimate/instanceCatalog.js";
 import {instanceCatalog, requireInstance} from "../estimate/instanceCatalog.js";
 import {GiB} from "../estimate/modelMemory.js";
-import type {Finding} from "../lint/lintContext.js";
+import type {DatasetFacts, Finding} from "../lint/lintContext.js";
+import {datasetSettingsForStep, type DatasetSettings} from "../lint/stepDataset.js";
 import {lint as runLint} from "../lint/lint.js";
 import type {ModelArchitecture} from "../models/modelArchitecture.js";
 import {dschatCommand} from "../plan/dschatCommand.js";
 import type {DsConfigs} from "../plan/dsConfig.js";
+import {defaultArgs, step1ArgSpecs, step3ArgSpecs} from "../plan/dschatArgs.js";
 import {dsConfigsForPlan} from "../plan/dsConfig.js";
 import type {Plan} from "../plan/normalizePlan.js";
 import {stepArgs} from "../plan/normalizePlan.js";
@@ -145,11 +147,24 @@ function crossCheck(memory: StepMemory, plan: Plan, arch: ModelArchitecture | un
 /**
  * The lint engine's plan rules (DS-Chat's argument rules, the families' known failures, the issue tracker's failure
  * classes, the memory fit), one run per step, with the facts only the plan knows (family, LoRA matches, vocabularies,
- * memory and generation figures).
+ * memory and generation figures). With `dataset` (the data's facts for a step's data_split, seed and lengths), each
+ * step's run also applies the data rules to that data, as `lint <dir> --plan` does (src/core/lint/stepDataset.ts).
  */
-export function lintFindings(plan: Plan, models: PlanModels, inputs: PlanFactsInputs = {}): PlanFinding[] {
-  return plan.steps.flatMap((step) => runLint({plan: stepPlanFacts(plan, step, models, inputs)}).map((finding): PlanFinding => ({...finding, step})));
+export function lintFindings(plan: Plan, models: PlanModels, inputs: PlanFactsInputs = {}, dataset: ((settings: DatasetSettings) => DatasetFacts) | null = null): PlanFinding[] {
+  return plan.steps.flatMap((step) => {
+    const facts = stepPlanFacts(plan, step, models, inputs);
+    const data = dataset ? dataset(datasetSettingsForStep(facts, DSCHAT_DATA_DEFAULTS)) : null;
+    return runLint({plan: facts, dataset: data}).map((finding): PlanFinding => ({...finding, step}));
+  });
 }
+
+/** What DS-Chat reads data with when a step does not say (its main.py defaults, as the lint command's options). */
+const DSCHAT_DATA_DEFAULTS: DatasetSettings = {
+  dataSplit: defaultArgs(step1ArgSpecs).data_split,
+  seed: defaultArgs(step1ArgSpecs).seed!,
+  maxSeqLen: defaultArgs(step1ArgSpecs).max_seq_len,
+  maxPromptSeqLen: defaultArgs(step3ArgSpecs).max_prompt_seq_len
+};
 
 const terms = (list: StepMemory["terms"]): MemoryTermReport[] => list.map((term) => ({model: term.model, kind: term.kind, gib: toGiB(term.bytes), formula: term.formula}));
 

@@ -1,8 +1,8 @@
-/** The tokenizer facts a stats report states, computed wherever the tokenizer was built (this thread or a stats worker). */
-import {countPieces, type DsChatTokenizer} from "../../src/core/tokenize/dschatTokenizer.js";
-import type {ModelFamily} from "../../src/core/models/familySupport.js";
-import {resizedVocabSize} from "../../src/core/models/modelArchitecture.js";
-import {END_OF_CONVERSATION_TOKEN} from "../../src/core/tokenize/tokenizerRules.js";
+/** The tokenizer facts a stats report states, computed wherever the tokenizer was built (this thread, a stats worker, the Datasets page's token worker). Isomorphic. */
+import {countPieces, type DsChatTokenizer} from "../tokenize/dschatTokenizer.js";
+import type {ModelFamily} from "../models/familySupport.js";
+import {resizedVocabSize} from "../models/modelArchitecture.js";
+import {END_OF_CONVERSATION_TOKEN} from "../tokenize/tokenizerRules.js";
 
 export interface TokenizerReport {
   modelName: string;
