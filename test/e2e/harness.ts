@@ -188,7 +188,7 @@ export async function openPage(path: string, isSettled: () => boolean): Promise<
 }
 
 /**
- * `observable preview` (what `npm start` runs) on a free port of 127.0.0.1 with `env` added (e.g. its own
+ * `observable preview` (what the studio server of `npm start` serves the pages through) on a free port of 127.0.0.1 with `env` added (e.g. its own
  * DSCHAT_STUDIO_CACHE), for what only the live server does: data loaders run on request. Needs the npm cache the build
  * filled (call ensureBuilt first). `close()` ends the server's whole process group.
  */
