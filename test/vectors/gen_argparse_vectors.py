@@ -4,9 +4,9 @@ applications/DeepSpeed-Chat/training/<step>/main.py parse_args, with DeepSpeed's
 command lines — the parsed arguments, or argparse's exact error output (usage line included). The emulator's generated
 stand-in parsers must answer the same (test/loaders/emulator-standin.test.ts).
 
-Needs the DeepSpeedExamples and DeepSpeed git mirrors (read with `git show`; nothing is copied into the repository):
-  DSEXAMPLES_REPO (default /work/.mirror/deepspeedai+DeepSpeedExamples/repo), DEEPSPEED_REPO (default
-  /work/.mirror/deepspeedai+DeepSpeed/repo). Run from the repository root: python3 test/vectors/gen_argparse_vectors.py
+Needs git clones of DeepSpeedExamples and DeepSpeed (read with `git show`; nothing is copied into the repository), named
+by DSEXAMPLES_REPO and DEEPSPEED_REPO. Run from the repository root:
+  DSEXAMPLES_REPO=path/to/DeepSpeedExamples DEEPSPEED_REPO=path/to/DeepSpeed python3 test/vectors/gen_argparse_vectors.py
 parse_args needs transformers.SchedulerType only as argparse `type`; it is stood in for by a str Enum with the six
 values DS-Chat's choices allow (so an out-of-list transformers scheduler such as inverse_sqrt is not covered)."""
 import argparse
@@ -19,8 +19,15 @@ import os
 import subprocess
 import sys
 
-DSEXAMPLES = os.environ.get("DSEXAMPLES_REPO", "/work/.mirror/deepspeedai+DeepSpeedExamples/repo")
-DEEPSPEED = os.environ.get("DEEPSPEED_REPO", "/work/.mirror/deepspeedai+DeepSpeed/repo")
+def required_clone(variable: str, name: str) -> str:
+    path = os.environ.get(variable)
+    if not path:
+        sys.exit(f"gen_argparse_vectors.py: set {variable} to a git clone of {name} (e.g. git clone https://github.com/deepspeedai/{name})")
+    return path
+
+
+DSEXAMPLES = required_clone("DSEXAMPLES_REPO", "DeepSpeedExamples")
+DEEPSPEED = required_clone("DEEPSPEED_REPO", "DeepSpeed")
 COMMIT = "83757d9c937daabd1089a08051061706cb73900d"
 DEEPSPEED_TAG = "v0.16.0"
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "argparse-vectors.json")

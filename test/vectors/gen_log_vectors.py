@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates test/vectors/log-vectors.json: the metric rows of the four DS-Chat logs in test/fixtures/deepspeed-chat-logs,
 read by a reference parser written independently of src/core/runs/logLines.ts, from the print statements themselves
-(DeepSpeedExamples 83757d9c applications/DeepSpeed-Chat, and DeepSpeed; see /work/shared/reference/dschat.md section 5.4).
+(DeepSpeedExamples 83757d9c applications/DeepSpeed-Chat, and DeepSpeed; the DS-Chat reference notes, section 5.4 on log lines).
 It matches whole lines with the exact format of each print and the float grammar
 F = [-+]?(\\d+(\\.\\d*)?([eE][-+]?\\d+)?|inf|nan); non-finite values are left out, as SageMaker's numeric metrics do.
 Run from the repository root: python3 test/vectors/gen_log_vectors.py (stdlib only)."""
