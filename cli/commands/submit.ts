@@ -1,8 +1,7 @@
 import {join, resolve} from "node:path";
-import {ensureBucket} from "../../loaders/aws/s3Objects.js";
 import {openAwsSession} from "../../loaders/aws/session.js";
-import {executeSubmission, planSubmission} from "../../loaders/aws/submission.js";
-import {checkPlanDataset, readPlanFile, submissionDocument, submissionOptionsFor, type SubmittedJob} from "../../loaders/aws/submitPlan.js";
+import {planSubmission} from "../../loaders/aws/submission.js";
+import {checkPlanDataset, readPlanFile, startSubmission, submissionDocument, submissionOptionsFor} from "../../loaders/aws/submitPlan.js";
 import {jobEndedError, waitForJob} from "../../loaders/aws/trainingJobs.js";
 import {readManifest} from "../../loaders/engine/readManifest.js";
 import {runsRoot} from "../../loaders/runs/runRecord.js";
@@ -57,10 +56,8 @@ did not complete exits 2 with its failure reason. Credentials come only from the
         return {json: doc, text: () => submissionText(doc)};
       }
       if (session.simulated) io.stderr.write(`${SIMULATED_BANNER}\n`);
-      await ensureBucket(session.clients, options.bucket, {create: session.simulated});
       const uploaded = new Map<string, boolean>();
-      const results = await executeSubmission(session.clients, submission, {onUpload: (result) => uploaded.set(result.uri, result.uploaded)});
-      const jobs: SubmittedJob[] = submission.jobs.map((job, index) => ({phase: job.phase, result: results[index] ?? null, final: null}));
+      const jobs = await startSubmission(session, submission, options.bucket, (uri, wasUploaded) => uploaded.set(uri, wasUploaded));
       for (const job of jobs) io.stderr.write(`step ${job.phase}: ${job.result!.name} ${job.result!.created ? "submitted" : "already submitted (same request)"}\n`);
       const wait = values.wait || values.watch || session.ownEmulator !== null;
       if (session.ownEmulator && !values.wait && !values.watch) io.stderr.write("note: no emulator was running, so this command started one and waits for its jobs (start `dschat-studio emulator` to keep one).\n");

@@ -12,7 +12,8 @@ import {readManifest} from "../engine/readManifest.js";
 import {readJsonFile} from "../readJsonFile.js";
 import {EMULATOR_BUCKET, EMULATOR_ROLE_ARN, type AwsSession} from "./session.js";
 import type {ExtraArgValue} from "../../src/core/sagemaker/buildTrainingJob.js";
-import {secretValuesFromEnv, type Submission, type SubmissionOptions} from "./submission.js";
+import {ensureBucket} from "./s3Objects.js";
+import {executeSubmission, secretValuesFromEnv, type Submission, type SubmissionOptions} from "./submission.js";
 import type {SubmitResult, JobDescription} from "./trainingJobs.js";
 
 /** A plan.json as `plan --out` writes it. */
@@ -94,6 +95,16 @@ export interface SubmittedJob {
   final: JobDescription | null;
   /** The run record's folder, when the job was watched. */
   record?: string | null;
+}
+
+/**
+ * Starts a planned submission: the bucket (created only on the emulator), the uploads, then each job; one entry per job
+ * in plan order. What `submit` and the studio server both do once the requests are built.
+ */
+export async function startSubmission(session: AwsSession, submission: Submission, bucket: string, onUpload?: (uri: string, uploaded: boolean) => void): Promise<SubmittedJob[]> {
+  await ensureBucket(session.clients, bucket, {create: session.simulated});
+  const results = await executeSubmission(session.clients, submission, {onUpload: onUpload && ((result) => onUpload(result.uri, result.uploaded))});
+  return submission.jobs.map((job, index) => ({phase: job.phase, result: results[index] ?? null, final: null}));
 }
 
 /**

@@ -7,10 +7,9 @@
 import {join} from "node:path";
 import {cacheRoot} from "../engine/cache.js";
 import {readManifest} from "../engine/readManifest.js";
-import {ensureBucket} from "../aws/s3Objects.js";
 import {openAwsSession, type AwsSession} from "../aws/session.js";
-import {executeSubmission, planSubmission} from "../aws/submission.js";
-import {submissionDocument, submissionOptionsFor, type SubmittedJob} from "../aws/submitPlan.js";
+import {planSubmission} from "../aws/submission.js";
+import {startSubmission, submissionDocument, submissionOptionsFor} from "../aws/submitPlan.js";
 import {stopJob, type JobDescription} from "../aws/trainingJobs.js";
 import {runsRoot} from "../runs/runRecord.js";
 import {liveDir, writeLiveFiles} from "../runs/runsIndex.js";
@@ -86,9 +85,7 @@ export class StudioActions {
       throw new UserError(`the plan was built for the dataset ${plan.dataset.cache_key}, not ${String(key)}`, {where: {field: "dataset"}, fix: "Submit the plan with the dataset it records."});
     const options = submissionOptionsFor(this.session, {dataDir, roleArn: this.roleArn, bucket: this.bucket}, this.env);
     const submission = await planSubmission(plan, dataDir, options);
-    await ensureBucket(this.session.clients, options.bucket, {create: this.session.simulated});
-    const results = await executeSubmission(this.session.clients, submission);
-    const jobs: SubmittedJob[] = submission.jobs.map((job, index) => ({phase: job.phase, result: results[index] ?? null, final: null}));
+    const jobs = await startSubmission(this.session, submission, options.bucket);
     const manifest = readManifest(dataDir, {required: false});
     for (const job of jobs) {
       this.log(`step ${job.phase}: ${job.result!.name} ${job.result!.created ? "submitted" : "already submitted (same request)"}${this.session.simulated ? " [SIMULATED]" : ""}`);
