@@ -84,5 +84,9 @@ export async function unprivilegedPrefix(): Promise<{prefix: string[]} | {skip: 
   if (process.getuid?.() !== 0) return {skip: "not running as root, so every file the test makes is readable by the test itself"};
   const prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
   const probe = await runCommand([process.execPath, "-e", "process.exit(process.getuid() === 65534 ? 0 : 1)"], {prefix, timeoutMs: 10_000}).catch(() => null);
-  return probe?.code === 0 ? {prefix} : {skip: "setpriv to uid 65534 (nobody) is not available here"};
+  if (probe?.code !== 0) return {skip: "setpriv to uid 65534 (nobody) is not available here"};
+  // The unprivileged user runs this checkout's CLI: a private folder above it (e.g. `mktemp -d`, mode 0700) hides it.
+  const reach = await runCommand([process.execPath, "-e", "require('node:fs').accessSync(process.argv[1], require('node:fs').constants.R_OK)", bin], {prefix, timeoutMs: 10_000}).catch(() => null);
+  if (reach?.code !== 0) return {skip: `uid 65534 (nobody) cannot read ${bin}: a folder above this checkout is private; clone it under a folder others can enter to run these`};
+  return {prefix};
 }
